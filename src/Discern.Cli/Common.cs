@@ -1,0 +1,71 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Discern;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace Discern.Cli;
+
+internal static class ExitCodes
+{
+    public const int Ok = 0;
+    public const int Failed = 1;
+    public const int Usage = 2;
+}
+
+/// <summary>Options every command that analyses audio shares.</summary>
+internal class AudioSettings : CommandSettings
+{
+    [CommandOption("--model <PATH>")]
+    [System.ComponentModel.Description("Model file (default: the model shipped with Discern).")]
+    public string? ModelPath { get; init; }
+
+    [CommandOption("--workers <N>")]
+    [System.ComponentModel.Description("Files analysed at once (default: one per core).")]
+    public int Workers { get; init; }
+
+    [CommandOption("--prefer-ffmpeg")]
+    [System.ComponentModel.Description("Decode every format with ffmpeg when it is installed.")]
+    public bool PreferFfmpeg { get; init; }
+
+    [CommandOption("--max-duration <SECONDS>")]
+    [System.ComponentModel.Description("Longest audio accepted (default 7200).")]
+    public double? MaxDurationSeconds { get; init; }
+
+    [CommandOption("--max-bytes <BYTES>")]
+    [System.ComponentModel.Description("Largest file accepted (default 2 GiB).")]
+    public long? MaxBytes { get; init; }
+
+    public AnalysisOptions ToOptions(bool includeSpectrum = false) => AnalysisOptions.Default with
+    {
+        PreferFfmpeg = PreferFfmpeg,
+        IncludeSpectrum = includeSpectrum,
+        MaxDurationSeconds = MaxDurationSeconds ?? AnalysisOptions.Default.MaxDurationSeconds,
+        MaxInputBytes = MaxBytes ?? AnalysisOptions.Default.MaxInputBytes,
+    };
+
+    public int WorkerCount => Workers > 0 ? Workers : Environment.ProcessorCount;
+
+    public Detector LoadDetector() => ModelPath is null ? Detector.Load() : Detector.Load(ModelPath);
+
+    public override ValidationResult Validate()
+    {
+        if (Workers < 0) return ValidationResult.Error("--workers must be positive");
+        if (MaxDurationSeconds is <= 0) return ValidationResult.Error("--max-duration must be positive");
+        if (MaxBytes is <= 0) return ValidationResult.Error("--max-bytes must be positive");
+        return ValidationResult.Success();
+    }
+}
+
+internal static class Json
+{
+    public static readonly JsonSerializerOptions Compact = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
+        DefaultIgnoreCondition = JsonIgnoreCondition.Never,
+        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    };
+
+    public static readonly JsonSerializerOptions Indented = new(Compact) { WriteIndented = true };
+}

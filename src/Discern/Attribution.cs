@@ -1,0 +1,50 @@
+namespace Discern;
+
+/// <summary>
+/// Names a likely decoder family from the comb spacing of the residual peaks. The spacing is the decoder's latent
+/// frame rate (sample rate / product of upsampling strides), so it points to an architecture, not to a product:
+/// see Afchar et al., ISMIR 2025, and the table in docs/literature-notes.md.
+/// </summary>
+public static class Attribution
+{
+    /// <summary>A known decoder family and the comb spacing its upsampling leaves.</summary>
+    /// <param name="Family">Name.</param>
+    /// <param name="SpacingHz">Expected spacing.</param>
+    /// <param name="Why">Where the number comes from.</param>
+    public sealed record DecoderFamily(string Family, double SpacingHz, string Why);
+
+    /// <summary>Decoder families with a published stride product.</summary>
+    public static IReadOnlyList<DecoderFamily> Known { get; } =
+    [
+        new("VAE decoder, 2048× upsampling (Stable Audio Open-like)", 44100.0 / 2048, "Oobleck VAE at 44.1 kHz: 44100 / 2048 ≈ 21.5 Hz"),
+        new("EnCodec-like codec, 32 kHz (MusicGen)", 32000.0 / 640, "EnCodec 32 kHz strides 8·5·4·4 = 640: 50 Hz"),
+        new("EnCodec-like codec, 24 kHz", 24000.0 / 320, "EnCodec 24 kHz strides 8·5·4·2 = 320: 75 Hz"),
+        new("DAC-like codec or HiFi-GAN vocoder, 512× upsampling", 44100.0 / 512, "hop 512 at 44.1 kHz ≈ 86 Hz"),
+        new("HiFi-GAN-like vocoder, 256× upsampling", 44100.0 / 256, "hop 256 at 44.1 kHz ≈ 172 Hz"),
+    ];
+
+    /// <summary>Relative tolerance on the spacing: ±4 % covers measurement error and small speed changes, not a semitone shift.</summary>
+    public const double Tolerance = 0.04;
+
+    /// <summary>Comb strength from which a spacing is taken as evidence of a decoder.</summary>
+    public const double MinCombStrength = 0.25;
+
+    /// <summary>The family that best matches <paramref name="comb"/>, "unknown neural decoder" for a strong comb that matches none, or null for no comb.</summary>
+    public static GeneratorGuess? Guess(Dsp.CombEstimate comb)
+    {
+        if (comb.Strength < MinCombStrength || comb.SpacingHz <= 0) return null;
+        foreach (var family in Known)
+        {
+            // A measured comb may be the fundamental spacing or a multiple of it when the odd teeth are weak.
+            for (int multiple = 1; multiple <= 2; multiple++)
+            {
+                double expected = family.SpacingHz * multiple;
+                if (Math.Abs(comb.SpacingHz - expected) <= Tolerance * expected)
+                    return new GeneratorGuess(family.Family, comb.SpacingHz,
+                        $"The residual spectrum has peaks every {comb.SpacingHz:0.0} Hz (regularity {comb.Strength:0.00}), as a decoder with {family.Why} leaves.");
+            }
+        }
+        return new GeneratorGuess("unknown neural decoder", comb.SpacingHz,
+            $"The residual spectrum has peaks every {comb.SpacingHz:0.0} Hz (regularity {comb.Strength:0.00}), which matches no decoder family on record.");
+    }
+}

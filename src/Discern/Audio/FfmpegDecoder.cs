@@ -1,0 +1,178 @@
+using System.Diagnostics;
+using System.Text;
+using System.Text.RegularExpressions;
+
+namespace Discern.Audio;
+
+/// <summary>
+/// Everything without a managed decoder (AAC/M4A, Opus, WMA, AIFF, and the audio track of MP4/WebM/MKV videos)
+/// goes through the system's <c>ffmpeg</c>, streamed as 32-bit float WAV on a pipe so memory stays bounded.
+/// </summary>
+public sealed partial class FfmpegDecoder : IAudioDecoder
+{
+    private readonly string? _executable;
+
+    /// <summary>Uses <paramref name="executablePath"/>, or finds <c>ffmpeg</c> on PATH when null.</summary>
+    public FfmpegDecoder(string? executablePath = null) => _executable = executablePath ?? FindOnPath("ffmpeg");
+
+    /// <inheritdoc />
+    public string Name => "ffmpeg";
+
+    /// <summary>Whether an ffmpeg executable was found.</summary>
+    public bool IsAvailable => _executable is not null;
+
+    /// <summary>The executable in use, or null.</summary>
+    public string? ExecutablePath => _executable;
+
+    /// <inheritdoc />
+    public bool CanDecode(AudioFormat format) => IsAvailable;
+
+    /// <inheritdoc />
+    public IAudioSource Open(Stream stream, AudioFormat format)
+    {
+        if (_executable is null)
+        {
+            stream.Dispose();
+            throw new DecoderUnavailableException(
+                $"Decoding {Describe(format)} needs ffmpeg, which was not found on PATH. Install it (Debian: apt-get install ffmpeg).");
+        }
+        string? tempPath = null;
+        string inputPath;
+        if (stream is FileStream fs && File.Exists(fs.Name))
+        {
+            inputPath = fs.Name;
+            fs.Dispose();
+        }
+        else
+        {
+            // Containers such as MP4 may keep their index at the end, so ffmpeg needs a seekable file, not a pipe.
+            tempPath = Path.Combine(Path.GetTempPath(), $"discern-{Guid.NewGuid():N}.bin");
+            using (stream)
+            using (var spool = new FileStream(tempPath, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16))
+                stream.CopyTo(spool);
+            inputPath = tempPath;
+        }
+        return new Source(_executable, inputPath, tempPath);
+    }
+
+    /// <summary>Runs ffmpeg with <paramref name="arguments"/> and returns its exit code and standard error (used by transforms and the bench).</summary>
+    public async Task<(int ExitCode, string StandardError)> RunAsync(IEnumerable<string> arguments, CancellationToken cancellationToken = default)
+    {
+        if (_executable is null) throw new DecoderUnavailableException("ffmpeg was not found on PATH. Install it (Debian: apt-get install ffmpeg).");
+        var info = new ProcessStartInfo(_executable)
+        {
+            RedirectStandardError = true, RedirectStandardOutput = true, RedirectStandardInput = true, UseShellExecute = false,
+        };
+        foreach (var a in arguments) info.ArgumentList.Add(a);
+        using var process = Process.Start(info) ?? throw new DecoderUnavailableException("ffmpeg could not be started.");
+        process.StandardInput.Close();
+        var stderr = process.StandardError.ReadToEndAsync(cancellationToken);
+        var stdout = process.StandardOutput.BaseStream.CopyToAsync(Stream.Null, cancellationToken);
+        try { await process.WaitForExitAsync(cancellationToken).ConfigureAwait(false); }
+        catch (OperationCanceledException) { try { process.Kill(true); } catch (InvalidOperationException) { } throw; }
+        await stdout.ConfigureAwait(false);
+        return (process.ExitCode, await stderr.ConfigureAwait(false));
+    }
+
+    internal static string Describe(AudioFormat format) => format switch
+    {
+        AudioFormat.OggOpus => "Opus", AudioFormat.AacAdts => "AAC", AudioFormat.Mp4 => "MP4/M4A",
+        AudioFormat.Matroska => "Matroska/WebM", AudioFormat.Asf => "WMA/ASF", AudioFormat.Aiff => "AIFF",
+        _ => format.ToString(),
+    };
+
+    /// <summary>The first executable named <paramref name="name"/> on PATH, or null.</summary>
+    public static string? FindOnPath(string name)
+    {
+        foreach (var dir in (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries))
+        {
+            var candidate = Path.Combine(dir, name);
+            if (File.Exists(candidate)) return candidate;
+        }
+        return null;
+    }
+
+    [GeneratedRegex(@"Stream #\d+:\d+.*?: Audio: (\w+)")]
+    private static partial Regex AudioStreamLine();
+
+    private sealed class Source : IAudioSource
+    {
+        private readonly Process _process;
+        private readonly string? _tempPath;
+        private readonly StringBuilder _stderr = new();
+        private readonly IAudioSource _wav;
+        private bool _finished;
+
+        public Source(string executable, string inputPath, string? tempPath)
+        {
+            _tempPath = tempPath;
+            var info = new ProcessStartInfo(executable)
+            {
+                RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true, UseShellExecute = false,
+            };
+            foreach (var a in new[] { "-hide_banner", "-nostdin", "-i", inputPath, "-map", "0:a:0", "-vn", "-sn", "-dn",
+                                      "-c:a", "pcm_f32le", "-f", "wav", "-" })
+                info.ArgumentList.Add(a);
+            _process = Process.Start(info) ?? throw new DecoderUnavailableException("ffmpeg could not be started.");
+            _process.StandardInput.Close();
+            _process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (_stderr) _stderr.AppendLine(e.Data); };
+            _process.BeginErrorReadLine();
+            try
+            {
+                _wav = WavDecoder.OpenPiped(_process.StandardOutput.BaseStream, "pcm_f32le");
+            }
+            catch (CorruptAudioException)
+            {
+                _process.WaitForExit(5000);
+                var error = ErrorText();
+                Dispose();
+                throw error.Contains("Invalid data found", StringComparison.Ordinal) || error.Contains("could not find codec", StringComparison.OrdinalIgnoreCase)
+                    ? new UnsupportedFormatException("ffmpeg does not recognise this data as audio or video.")
+                    : error.Contains("matches no streams", StringComparison.Ordinal) || error.Contains("does not contain any stream", StringComparison.Ordinal)
+                        ? new UnsupportedFormatException("The file has no audio track.")
+                        : new CorruptAudioException($"ffmpeg could not decode the file: {LastLine(error)}");
+            }
+        }
+
+        public int SampleRateHz => _wav.SampleRateHz;
+        public int Channels => _wav.Channels;
+        public TimeSpan? DeclaredDuration => null;
+
+        public string Codec
+        {
+            get
+            {
+                var m = AudioStreamLine().Match(ErrorText());
+                return m.Success ? m.Groups[1].Value : "unknown";
+            }
+        }
+
+        public int Read(Span<float> interleaved)
+        {
+            int n = _wav.Read(interleaved);
+            if (n == 0 && !_finished)
+            {
+                _finished = true;
+                _process.WaitForExit(10_000);
+                if (_process.HasExited && _process.ExitCode != 0)
+                    throw new CorruptAudioException($"ffmpeg stopped with an error: {LastLine(ErrorText())}");
+            }
+            return n;
+        }
+
+        private string ErrorText() { lock (_stderr) return _stderr.ToString(); }
+
+        private static string LastLine(string text)
+        {
+            var lines = text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+            return lines.Length == 0 ? "no message" : lines[^1];
+        }
+
+        public void Dispose()
+        {
+            try { if (!_process.HasExited) _process.Kill(entireProcessTree: true); } catch (InvalidOperationException) { }
+            _process.Dispose();
+            if (_tempPath is not null) try { File.Delete(_tempPath); } catch (IOException) { }
+        }
+    }
+}

@@ -1,0 +1,134 @@
+using System.Diagnostics;
+using System.Reflection;
+using Discern.Audio;
+using Discern.Features;
+using Discern.Model;
+
+namespace Discern;
+
+/// <summary>
+/// The entry point: <c>var detector = Detector.Load(); var verdict = await detector.AnalyzeAsync(stream);</c>.
+/// A detector is immutable and thread-safe; analyse many files in parallel with one instance.
+/// </summary>
+public sealed class Detector
+{
+    private const string DefaultModelResource = "Discern.DefaultModel.json";
+
+    /// <summary>Creates a detector from a trained model and the configuration it was trained with.</summary>
+    /// <exception cref="ModelFormatException">The model was trained with another feature configuration.</exception>
+    public Detector(DetectorModel model, FeatureConfig? featureConfig = null)
+    {
+        Model = Guard.NotNull(model);
+        FeatureConfig = featureConfig ?? FeatureConfig.Default;
+        if (model.FeatureConfigId != FeatureConfig.Id)
+            throw new ModelFormatException($"The model was trained with feature configuration {model.FeatureConfigId}, but this detector uses {FeatureConfig.Id}; retrain it with 'discern train'.");
+    }
+
+    /// <summary>The model in use.</summary>
+    public DetectorModel Model { get; }
+
+    /// <summary>The feature configuration in use.</summary>
+    public FeatureConfig FeatureConfig { get; }
+
+    /// <summary>Loads the model shipped inside the library.</summary>
+    public static Detector Load()
+    {
+        using var stream = typeof(Detector).Assembly.GetManifestResourceStream(DefaultModelResource)
+            ?? throw new ModelFormatException("This build of Discern ships no default model; train one with 'discern train' and load it with Detector.Load(path).");
+        using var reader = new StreamReader(stream);
+        return new Detector(DetectorModel.FromJson(reader.ReadToEnd()));
+    }
+
+    /// <summary>Loads a model file written by <c>discern train</c>.</summary>
+    public static Detector Load(string modelPath)
+    {
+        Guard.NotNull(modelPath);
+        if (!File.Exists(modelPath)) throw new ModelFormatException($"Model file '{modelPath}' does not exist.");
+        return new Detector(DetectorModel.FromJson(File.ReadAllText(modelPath)));
+    }
+
+    /// <summary>The library's version, as reported in verdicts.</summary>
+    public static string Version { get; } =
+        typeof(Detector).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "0.0.0";
+
+    /// <summary>Analyses the file at <paramref name="path"/>.</summary>
+    public Task<Verdict> AnalyzeAsync(string path, AnalysisOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        Guard.NotNull(path);
+        if (!File.Exists(path)) throw new FileNotFoundException($"File '{path}' does not exist.", path);
+        var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan);
+        return AnalyzeAsync(stream, options, cancellationToken);
+    }
+
+    /// <summary>
+    /// Analyses audio or video in <paramref name="stream"/> (format sniffed from the bytes). The stream is read to its
+    /// end and disposed. Inputs that cannot be judged (silent, too short, too band-limited) give an
+    /// <see cref="VerdictLabel.Uncertain"/> verdict with reasons; unreadable ones throw a <see cref="DiscernException"/>.
+    /// </summary>
+    /// <exception cref="UnsupportedFormatException">The bytes are not audio or video that can be decoded.</exception>
+    /// <exception cref="CorruptAudioException">The data is damaged or empty.</exception>
+    /// <exception cref="InputLimitExceededException">The input breaks a limit in <paramref name="options"/>.</exception>
+    /// <exception cref="DecoderUnavailableException">The format needs ffmpeg and it is not installed.</exception>
+    public Task<Verdict> AnalyzeAsync(Stream stream, AnalysisOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        Guard.Readable(stream);
+        options ??= AnalysisOptions.Default;
+        // Decoding and FFTs are CPU-bound: run them off the caller's thread so a UI or request thread is not held.
+        return Task.Run(() => Analyze(stream, options, cancellationToken), cancellationToken);
+    }
+
+    private Verdict Analyze(Stream stream, AnalysisOptions options, CancellationToken cancellationToken)
+    {
+        var clock = Stopwatch.StartNew();
+        var measurer = new AudioMeasurer(FeatureConfig, AudioDecoders.CreateDefault(options.FfmpegPath, options.PreferFfmpeg));
+        var m = measurer.Measure(stream, options, cancellationToken);
+        return Decide(m) with { AnalysisSeconds = clock.Elapsed.TotalSeconds };
+    }
+
+    /// <summary>Applies the model to a measurement (used by evaluation to score without decoding twice).</summary>
+    public Verdict Decide(Measurement measurement)
+    {
+        Guard.NotNull(measurement);
+        var identity = new ModelIdentity(Model.ModelId, FeatureConfig.Id, Version);
+        var segments = measurement.Segments
+            .Select(s => new SegmentScore(s.StartSeconds, s.EndSeconds, s.Values is null ? null : Model.Probability(s.Values)))
+            .ToList();
+        var verdict = new Verdict
+        {
+            Input = measurement.Input,
+            Model = identity,
+            AiThreshold = Model.AiThreshold,
+            HumanThreshold = Model.HumanThreshold,
+            ThresholdRule = Model.ThresholdRule,
+            Peaks = measurement.Peaks,
+            Comb = measurement.Comb,
+            Segments = segments,
+            Spectrum = measurement.Spectrum,
+        };
+        if (measurement.Features is null)
+        {
+            var reasons = measurement.Problems.Count > 0 ? measurement.Problems : ["The input could not be measured."];
+            return verdict with { Label = VerdictLabel.Uncertain, Reasons = reasons };
+        }
+
+        double score = Model.Score(measurement.Features);
+        double probability = Model.Calibrate(score);
+        var label = probability >= Model.AiThreshold ? VerdictLabel.Ai
+            : probability < Model.HumanThreshold ? VerdictLabel.Human : VerdictLabel.Uncertain;
+        var reasonsList = new List<string>(measurement.Problems);
+        if (label == VerdictLabel.Uncertain)
+            reasonsList.Add($"The probability {probability:0.00} lies between the human ({Model.HumanThreshold:0.00}) and AI ({Model.AiThreshold:0.00}) thresholds.");
+        var contributions = Model.Contributions(measurement.Features);
+        return verdict with
+        {
+            Label = label,
+            ProbabilityAi = probability,
+            Score = score,
+            Reasons = reasonsList,
+            Generator = label == VerdictLabel.Ai ? Attribution.Guess(measurement.Comb) ?? new GeneratorGuess("unknown AI", 0,
+                "The fingerprint features point to AI, but the residual peaks form no clear comb.") : null,
+            Features = Model.FeatureNames.Select((n, i) => (n, v: measurement.Features[i])).ToDictionary(t => t.n, t => t.v),
+            Contributions = Model.FeatureNames.Select((n, i) => (n, v: contributions[i])).ToDictionary(t => t.n, t => t.v),
+        };
+    }
+}

@@ -1,0 +1,141 @@
+using System.Numerics.Tensors;
+
+namespace Discern.Dsp;
+
+/// <summary>
+/// Turns a stream of mono samples into averaged power spectra: one over the whole input (the long-term
+/// average spectrum where fakeprints show) and one per fixed-size segment of frames. Segments hold a fixed
+/// number of frames, not seconds, so every estimate has the same statistical noise whatever the clip's length
+/// or sample rate — otherwise "short clip" would look like "peaky spectrum" and a model would learn length.
+/// Memory is two segment accumulators and one frame, whatever the length of the input.
+/// </summary>
+public sealed class SpectrumAverager
+{
+    private readonly RealFft _fft;
+    private readonly float[] _window, _frame, _windowed, _power;
+    private readonly double[] _total;
+    private readonly SegmentAccumulator[] _segments;
+    private readonly int _hop, _segmentFrames;
+    private readonly Action<SegmentSpectrum> _onSegment;
+    private readonly double _silenceFloor;
+    private int _filled;
+    private long _framesSeen;
+
+    /// <summary>
+    /// Starts averaging frames of <paramref name="fftSize"/> samples every <paramref name="hop"/> samples,
+    /// emitting a <see cref="SegmentSpectrum"/> every <paramref name="segmentHopFrames"/> frames once
+    /// <paramref name="segmentFrames"/> frames are in it.
+    /// </summary>
+    /// <param name="fftSize">Frame length (power of two).</param>
+    /// <param name="hop">Frame advance in samples.</param>
+    /// <param name="segmentFrames">Frames per segment estimate.</param>
+    /// <param name="segmentHopFrames">Frames between segment starts; must divide <paramref name="segmentFrames"/>.</param>
+    /// <param name="onSegment">Called with each finished segment; the spectrum it gets is reused afterwards.</param>
+    /// <param name="silenceFloorDbfs">Frames whose mean power is below this level count as silent and are left out of the segments.</param>
+    public SpectrumAverager(int fftSize, int hop, int segmentFrames, int segmentHopFrames, Action<SegmentSpectrum> onSegment, double silenceFloorDbfs = -70)
+    {
+        Guard.Positive(hop);
+        Guard.Positive(segmentFrames);
+        Guard.Positive(segmentHopFrames);
+        if (segmentFrames % segmentHopFrames != 0) throw new ArgumentException("segmentHopFrames must divide segmentFrames");
+        _fft = new RealFft(fftSize);
+        _hop = hop;
+        _segmentFrames = segmentFrames;
+        _onSegment = onSegment;
+        _window = Windows.Hann(fftSize);
+        _frame = new float[fftSize];
+        _windowed = new float[fftSize];
+        _power = new float[_fft.BinCount];
+        _total = new double[_fft.BinCount];
+        // Power of a full-scale sine through this window, per bin sum: used to express frame energy in dBFS.
+        _silenceFloor = Math.Pow(10, silenceFloorDbfs / 10) * Windows.Energy(_window) * fftSize * 0.5;
+        int overlap = segmentFrames / segmentHopFrames;
+        _segments = new SegmentAccumulator[overlap];
+        for (int i = 0; i < overlap; i++) _segments[i] = new SegmentAccumulator(_fft.BinCount, (long)i * segmentHopFrames);
+    }
+
+    /// <summary>Frame length in samples.</summary>
+    public int FftSize => _fft.Size;
+
+    /// <summary>Bins per spectrum (DC to Nyquist).</summary>
+    public int BinCount => _fft.BinCount;
+
+    /// <summary>Frames analysed so far.</summary>
+    public long FrameCount => _framesSeen;
+
+    /// <summary>Frames that were louder than the silence floor.</summary>
+    public long AudibleFrameCount { get; private set; }
+
+    /// <summary>Sum of the power spectra of all audible frames (divide by <see cref="AudibleFrameCount"/> for the mean).</summary>
+    public ReadOnlySpan<double> TotalPower => _total;
+
+    /// <summary>Feeds mono samples; frames are analysed as soon as they are complete.</summary>
+    public void Push(ReadOnlySpan<float> samples)
+    {
+        while (!samples.IsEmpty)
+        {
+            int take = Math.Min(samples.Length, _frame.Length - _filled);
+            samples[..take].CopyTo(_frame.AsSpan(_filled));
+            _filled += take;
+            samples = samples[take..];
+            if (_filled == _frame.Length)
+            {
+                AnalyseFrame();
+                _frame.AsSpan(_hop).CopyTo(_frame);
+                _filled -= _hop;
+            }
+        }
+    }
+
+    private void AnalyseFrame()
+    {
+        TensorPrimitives.Multiply(_frame, _window, _windowed);
+        _fft.PowerSpectrum(_windowed, _power);
+        long index = _framesSeen++;
+        bool audible = TensorPrimitives.Sum(_power) > _silenceFloor;
+        if (audible)
+        {
+            AudibleFrameCount++;
+            for (int k = 0; k < _total.Length; k++) _total[k] += _power[k];
+        }
+        foreach (var segment in _segments)
+        {
+            if (index < segment.StartFrame) continue;
+            segment.Add(_power, audible);
+            if (index - segment.StartFrame + 1 == _segmentFrames)
+            {
+                if (segment.AudibleFrames >= _segmentFrames / 2)
+                    _onSegment(new SegmentSpectrum(segment.Sum, segment.AudibleFrames, segment.StartFrame, _segmentFrames));
+                segment.Reset(segment.StartFrame + (long)_segmentFrames);
+            }
+        }
+    }
+
+    private sealed class SegmentAccumulator(int bins, long startFrame)
+    {
+        public float[] Sum { get; } = new float[bins];
+        public long StartFrame { get; private set; } = startFrame;
+        public int AudibleFrames { get; private set; }
+
+        public void Add(ReadOnlySpan<float> power, bool audible)
+        {
+            if (!audible) return;
+            TensorPrimitives.Add(Sum, power, Sum);
+            AudibleFrames++;
+        }
+
+        public void Reset(long nextStart)
+        {
+            Array.Clear(Sum);
+            AudibleFrames = 0;
+            StartFrame = nextStart;
+        }
+    }
+}
+
+/// <summary>A finished segment: summed power of its audible frames and where it sits.</summary>
+/// <param name="PowerSum">Sum of the audible frames' power spectra (valid only during the callback).</param>
+/// <param name="AudibleFrames">How many frames were summed.</param>
+/// <param name="StartFrame">Index of the segment's first frame.</param>
+/// <param name="FrameCount">Frames the segment spans, audible or not.</param>
+public readonly record struct SegmentSpectrum(float[] PowerSum, int AudibleFrames, long StartFrame, int FrameCount);

@@ -1,0 +1,156 @@
+using Discern.Audio;
+using Discern.Features;
+using Discern.Model;
+
+namespace Discern.Evaluation;
+
+/// <summary>A manifest entry after measuring: its measurement, or why it failed.</summary>
+/// <param name="Entry">The clip.</param>
+/// <param name="Measurement">What was measured, or null on failure.</param>
+/// <param name="Error">The failure, or null.</param>
+public sealed record MeasuredEntry(ManifestEntry Entry, Measurement? Measurement, string? Error)
+{
+    /// <summary>Whether the clip has clip-level features.</summary>
+    public bool HasFeatures => Measurement?.Features is not null;
+
+    /// <summary>As a training example.</summary>
+    public LabeledExample ToExample() => new(Entry.RelativePath, Measurement!.Features!, Entry.IsAi, Entry.Source);
+}
+
+/// <summary>One clip's outcome in an evaluation.</summary>
+/// <param name="Path">Path as in the manifest.</param>
+/// <param name="IsAi">Label.</param>
+/// <param name="Source">Source group.</param>
+/// <param name="ProbabilityAi">Probability, or null on failure or when the clip could not be judged.</param>
+/// <param name="Verdict">ai, human or uncertain.</param>
+/// <param name="Fold">The held-out group that scored it ("" with a fixed model).</param>
+/// <param name="Error">Failure message.</param>
+public sealed record EvaluationRow(string Path, bool IsAi, string Source, double? ProbabilityAi, string Verdict, string Fold, string? Error);
+
+/// <summary>Figures for one source.</summary>
+/// <param name="Source">Source group.</param>
+/// <param name="Label">The class of its clips (ai, human or mixed).</param>
+/// <param name="Metrics">Its clips against every clip of the other class (so a one-class source still gets an AUC).</param>
+public sealed record SourceReport(string Source, string Label, DetectionMetrics Metrics);
+
+/// <summary>An evaluation's results.</summary>
+/// <param name="Method">How scores were obtained.</param>
+/// <param name="Transform">Manipulation applied to every clip.</param>
+/// <param name="Overall">Figures on every scored clip.</param>
+/// <param name="PerSource">Figures per source.</param>
+/// <param name="Failures">Clips that could not be scored.</param>
+/// <param name="Rows">Every clip.</param>
+public sealed record EvaluationReport(string Method, string Transform, DetectionMetrics Overall, IReadOnlyList<SourceReport> PerSource,
+    int Failures, IReadOnlyList<EvaluationRow> Rows);
+
+/// <summary>Measures corpora and evaluates detectors on them.</summary>
+public static class Evaluator
+{
+    /// <summary>
+    /// Measures every entry in parallel (results in manifest order), after <paramref name="transform"/> when not "none".
+    /// A failing clip becomes a row with its error; it never stops the run.
+    /// </summary>
+    public static async Task<IReadOnlyList<MeasuredEntry>> MeasureAsync(IReadOnlyList<ManifestEntry> entries, FeatureConfig config,
+        string transform = "none", int workers = 0, AnalysisOptions? options = null, IProgress<int>? progress = null, CancellationToken cancellationToken = default)
+    {
+        options ??= AnalysisOptions.Default;
+        var results = new MeasuredEntry[entries.Count];
+        var ffmpeg = new FfmpegDecoder(options.FfmpegPath);
+        bool transformed = !transform.Equals("none", StringComparison.OrdinalIgnoreCase);
+        if (transformed && !ffmpeg.IsAvailable) throw new DecoderUnavailableException($"Transform '{transform}' needs ffmpeg, which was not found on PATH.");
+        int done = 0;
+        var parallel = new ParallelOptions { MaxDegreeOfParallelism = workers > 0 ? workers : Environment.ProcessorCount, CancellationToken = cancellationToken };
+        await Parallel.ForEachAsync(Enumerable.Range(0, entries.Count), parallel, async (i, ct) =>
+        {
+            var entry = entries[i];
+            string? temp = null;
+            try
+            {
+                var path = entry.Path;
+                if (transformed) path = temp = await AudioTransforms.ApplyAsync(entry.Path, transform, ffmpeg, ct).ConfigureAwait(false);
+                var measurer = new AudioMeasurer(config, AudioDecoders.CreateDefault(options.FfmpegPath, options.PreferFfmpeg));
+                var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan);
+                results[i] = new MeasuredEntry(entry, measurer.Measure(stream, options, ct), null);
+            }
+            catch (Exception ex) when (ex is DiscernException or IOException or UnauthorizedAccessException)
+            {
+                results[i] = new MeasuredEntry(entry, null, ex.Message);
+            }
+            finally
+            {
+                if (temp is not null) try { File.Delete(temp); } catch (IOException) { }
+                progress?.Report(Interlocked.Increment(ref done));
+            }
+        }).ConfigureAwait(false);
+        return results;
+    }
+
+    /// <summary>Scores every clip with a fixed <paramref name="detector"/>.</summary>
+    public static EvaluationReport WithModel(IReadOnlyList<MeasuredEntry> measured, Detector detector, string transform)
+    {
+        var rows = measured.Select(m =>
+        {
+            if (m.Measurement is null) return new EvaluationRow(m.Entry.RelativePath, m.Entry.IsAi, m.Entry.Source, null, "error", "", m.Error);
+            var v = detector.Decide(m.Measurement);
+            return new EvaluationRow(m.Entry.RelativePath, m.Entry.IsAi, m.Entry.Source, v.ProbabilityAi, Label(v.Label), "", null);
+        }).ToList();
+        return Report($"model {detector.Model.ModelId}", transform, rows);
+    }
+
+    /// <summary>
+    /// Leave-one-group-out: for each group, trains on the others (with <see cref="Trainer"/>, calibration and threshold included)
+    /// and scores the held-out group, so each figure is that of a source the model never saw.
+    /// </summary>
+    public static EvaluationReport LeaveOneGroupOut(IReadOnlyList<MeasuredEntry> measured, Func<ManifestEntry, string> group, string groupName,
+        FeatureConfig config, TrainingOptions? options, string transform)
+    {
+        var rows = new EvaluationRow?[measured.Count];
+        for (int i = 0; i < measured.Count; i++)
+        {
+            var m = measured[i];
+            if (m.Measurement is null) rows[i] = new EvaluationRow(m.Entry.RelativePath, m.Entry.IsAi, m.Entry.Source, null, "error", group(m.Entry), m.Error);
+            else if (!m.HasFeatures) rows[i] = new EvaluationRow(m.Entry.RelativePath, m.Entry.IsAi, m.Entry.Source, null, "uncertain", group(m.Entry), null);
+        }
+        var usable = measured.Select((m, i) => (m, i)).Where(t => t.m.HasFeatures).ToList();
+        foreach (var fold in usable.Select(t => group(t.m.Entry)).Distinct().Order(StringComparer.Ordinal))
+        {
+            var train = usable.Where(t => group(t.m.Entry) != fold).Select(t => t.m.ToExample()).ToList();
+            if (train.All(e => e.IsAi) || train.All(e => !e.IsAi)) continue;
+            var detector = new Detector(Trainer.Train(train, FeatureExtractor.FeatureNames, config.Id, options), config);
+            foreach (var (m, i) in usable.Where(t => group(t.m.Entry) == fold))
+            {
+                var v = detector.Decide(m.Measurement!);
+                rows[i] = new EvaluationRow(m.Entry.RelativePath, m.Entry.IsAi, m.Entry.Source, v.ProbabilityAi, Label(v.Label), fold, null);
+            }
+        }
+        var complete = rows.Select((r, i) => r ?? new EvaluationRow(measured[i].Entry.RelativePath, measured[i].Entry.IsAi, measured[i].Entry.Source,
+            null, "error", "", "no fold could train without this group")).ToList();
+        return Report($"leave-one-{groupName}-out", transform, complete);
+    }
+
+    private static string Label(VerdictLabel label) => label switch { VerdictLabel.Ai => "ai", VerdictLabel.Human => "human", _ => "uncertain" };
+
+    private static EvaluationReport Report(string method, string transform, List<EvaluationRow> rows)
+    {
+        // A clip that could not be judged counts as "not called AI", so its probability for ranking is 0.5 (no evidence).
+        var scored = rows.Where(r => r.Error is null).ToList();
+        DetectionMetrics Metrics(IEnumerable<EvaluationRow> set)
+        {
+            var list = set.ToList();
+            return DetectionMetrics.Compute(list.Select(r => r.ProbabilityAi ?? 0.5).ToList(), list.Select(r => r.IsAi).ToList(),
+                list.Select(r => r.Verdict == "ai").ToList());
+        }
+        var perSource = scored.GroupBy(r => r.Source).OrderBy(g => g.Key, StringComparer.Ordinal).Select(g =>
+        {
+            bool allAi = g.All(r => r.IsAi), allHuman = g.All(r => !r.IsAi);
+            var others = allAi ? scored.Where(r => !r.IsAi) : allHuman ? scored.Where(r => r.IsAi) : [];
+            return new SourceReport(g.Key, allAi ? "ai" : allHuman ? "human" : "mixed", Metrics(g.Concat(others)) with
+            {
+                Count = g.Count(),
+                TruePositiveRate = allHuman ? null : (double)g.Count(r => r.IsAi && r.Verdict == "ai") / Math.Max(1, g.Count(r => r.IsAi)),
+                FalsePositiveRate = allAi ? null : (double)g.Count(r => !r.IsAi && r.Verdict == "ai") / Math.Max(1, g.Count(r => !r.IsAi)),
+            });
+        }).ToList();
+        return new EvaluationReport(method, transform, Metrics(scored), perSource, rows.Count(r => r.Error is not null), rows);
+    }
+}

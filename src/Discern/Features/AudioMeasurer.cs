@@ -1,0 +1,209 @@
+using System.Diagnostics;
+using Discern.Audio;
+using Discern.Dsp;
+
+namespace Discern.Features;
+
+/// <summary>Features of one segment of the input.</summary>
+/// <param name="StartSeconds">Start time.</param>
+/// <param name="EndSeconds">End time.</param>
+/// <param name="Values">Feature values, or null when the segment's band was unusable.</param>
+public sealed record SegmentMeasurement(double StartSeconds, double EndSeconds, double[]? Values);
+
+/// <summary>Everything measured on one input before any model is applied (what training and evaluation consume).</summary>
+public sealed record Measurement
+{
+    /// <summary>Input facts.</summary>
+    public required InputFacts Input { get; init; }
+    /// <summary>Clip-level features: the median of the usable segments' values; null when none was usable.</summary>
+    public double[]? Features { get; init; }
+    /// <summary>Per-segment features.</summary>
+    public IReadOnlyList<SegmentMeasurement> Segments { get; init; } = [];
+    /// <summary>Strongest peaks of the long-term residual.</summary>
+    public IReadOnlyList<SpectralPeak> Peaks { get; init; } = [];
+    /// <summary>Comb of the long-term residual.</summary>
+    public CombEstimate Comb { get; init; }
+    /// <summary>Residual spectrum for display, when asked for.</summary>
+    public ResidualSpectrum? Spectrum { get; init; }
+    /// <summary>Why the input cannot be judged, if it cannot (too short, silent, band-limited).</summary>
+    public IReadOnlyList<string> Problems { get; init; } = [];
+    /// <summary>Wall-clock time spent decoding and measuring.</summary>
+    public double Seconds { get; init; }
+}
+
+/// <summary>
+/// Decodes an input block by block, downmixes to mono, averages spectra and measures the fakeprint:
+/// memory stays bounded by one block, one frame and two segment accumulators whatever the input's length.
+/// </summary>
+public sealed class AudioMeasurer
+{
+    private const int BlockFrames = 16384;
+    private readonly FeatureConfig _config;
+    private readonly AudioDecoders _decoders;
+
+    /// <summary>Measures with <paramref name="config"/>, decoding with <paramref name="decoders"/>.</summary>
+    public AudioMeasurer(FeatureConfig config, AudioDecoders decoders)
+    {
+        _config = Guard.NotNull(config);
+        _decoders = Guard.NotNull(decoders);
+    }
+
+    /// <summary>The feature configuration in use.</summary>
+    public FeatureConfig Config => _config;
+
+    /// <summary>Measures <paramref name="stream"/> (which it disposes) under <paramref name="options"/>' limits.</summary>
+    public Measurement Measure(Stream stream, AnalysisOptions options, CancellationToken cancellationToken = default)
+    {
+        Guard.Readable(stream);
+        Guard.NotNull(options);
+        var clock = Stopwatch.StartNew();
+        long? bytes = stream.CanSeek ? stream.Length - stream.Position : null;
+        if (bytes > options.MaxInputBytes)
+        {
+            stream.Dispose();
+            throw new InputLimitExceededException($"The input is {bytes:N0} bytes; the limit is {options.MaxInputBytes:N0}.");
+        }
+        // A seekable input's size was checked above; only a stream of unknown length needs counting as it is read.
+        var opened = _decoders.Open(bytes is null ? new ByteLimitStream(stream, options.MaxInputBytes) : stream);
+        using var source = opened.Source;
+        int rate = source.SampleRateHz, channels = source.Channels;
+        if (channels < 1 || channels > options.MaxChannels)
+            throw new InputLimitExceededException($"The input has {channels} channels; at most {options.MaxChannels} are accepted.");
+        if (rate < options.MinSampleRateHz || rate > options.MaxSampleRateHz)
+            throw new InputLimitExceededException($"The sample rate is {rate} Hz; {options.MinSampleRateHz}–{options.MaxSampleRateHz} Hz is accepted.");
+
+        int fftSize = _config.FftSizeFor(rate);
+        int hop = fftSize / 2;
+        double secondsPerFrame = (double)hop / rate;
+        var extractor = new FeatureExtractor(_config);
+        var segments = new List<SegmentMeasurement>();
+        var averager = new SpectrumAverager(fftSize, hop, _config.SegmentFrames, _config.SegmentHopFrames, segment =>
+        {
+            var features = extractor.Extract(segment.PowerSum, rate);
+            double start = segment.StartFrame * secondsPerFrame;
+            segments.Add(new SegmentMeasurement(start, start + ((segment.FrameCount - 1) * hop + fftSize) / (double)rate, features.Values));
+        }, _config.SilenceFloorDbfs);
+
+        var block = new float[BlockFrames * channels];
+        var mono = new float[BlockFrames];
+        long maxFrames = (long)Math.Ceiling(options.MaxDurationSeconds * rate);
+        long decoded = 0;
+        float inverseChannels = 1f / channels;
+        while (true)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            int n = source.Read(block);
+            if (n == 0) break;
+            int frames = n / channels;
+            decoded += frames;
+            if (decoded > maxFrames)
+                throw new InputLimitExceededException($"The audio is longer than the limit of {options.MaxDurationSeconds:0} s.");
+            if (channels == 1) averager.Push(block.AsSpan(0, frames));
+            else
+            {
+                var span = block.AsSpan(0, n);
+                for (int i = 0, j = 0; i < frames; i++, j += channels)
+                {
+                    float sum = 0;
+                    for (int c = 0; c < channels; c++) sum += span[j + c];
+                    mono[i] = sum * inverseChannels;
+                }
+                averager.Push(mono.AsSpan(0, frames));
+            }
+        }
+
+        double duration = (double)decoded / rate;
+        var problems = new List<string>();
+        if (decoded == 0) throw new CorruptAudioException("The input decodes to no audio at all.");
+        SpectrumFeatures? global = null;
+        List<SpectralPeak> peaks = [];
+        ResidualSpectrum? spectrum = null;
+        if (averager.AudibleFrameCount == 0)
+        {
+            problems.Add("The audio is silent (nothing above " + _config.SilenceFloorDbfs + " dBFS).");
+        }
+        else
+        {
+            var mean = new float[averager.BinCount];
+            var total = averager.TotalPower;
+            for (int k = 0; k < mean.Length; k++) mean[k] = (float)(total[k] / averager.AudibleFrameCount);
+            global = extractor.Extract(mean, rate);
+            double hiHz = global.Values is null ? Math.Min(_config.BandHighHz, rate / 2.0) : global.BandHighHz;
+            double loHz = Math.Min(_config.BandLowHz, hiHz / 2);
+            var residual = extractor.ResidualDb(mean, rate, loHz, hiHz, out double firstBinHz, out double binHz);
+            peaks = Fakeprint.FindPeaks(residual, binHz, firstBinHz, _config.PeakThresholdDb, options.MaxPeaks);
+            if (options.IncludeSpectrum) spectrum = new ResidualSpectrum(firstBinHz, binHz, residual);
+        }
+        var usable = segments.Where(s => s.Values is not null).Select(s => s.Values!).ToList();
+        if (averager.AudibleFrameCount > 0 && segments.Count == 0)
+            problems.Add($"The audio is too short: at least {MinimumSeconds(rate):0.0} s of sound are needed, {duration:0.0} s were found.");
+        else if (segments.Count > 0 && usable.Count == 0)
+            problems.Add($"The audio is too band-limited: it carries signal only up to {global?.EffectiveBandwidthHz ?? 0:0} Hz, and the fingerprint is measured above {_config.BandLowHz:0} Hz.");
+
+        return new Measurement
+        {
+            Input = new InputFacts(opened.Format.ToString().ToLowerInvariant(), source.Codec, opened.DecoderName, rate, channels, duration,
+                global?.EffectiveBandwidthHz ?? 0, bytes),
+            Features = usable.Count == 0 ? null : Median(usable),
+            Segments = segments,
+            Peaks = peaks,
+            Comb = global?.Comb ?? default,
+            Spectrum = spectrum,
+            Problems = problems,
+            Seconds = clock.Elapsed.TotalSeconds,
+        };
+    }
+
+    /// <summary>Shortest input that yields one segment at <paramref name="sampleRateHz"/>.</summary>
+    public double MinimumSeconds(int sampleRateHz)
+    {
+        int fft = _config.FftSizeFor(sampleRateHz);
+        return ((_config.SegmentFrames - 1) * (fft / 2) + fft) / (double)sampleRateHz;
+    }
+
+    private static double[] Median(List<double[]> rows)
+    {
+        int d = rows[0].Length;
+        var result = new double[d];
+        var column = new double[rows.Count];
+        for (int j = 0; j < d; j++)
+        {
+            for (int i = 0; i < rows.Count; i++) column[i] = rows[i][j];
+            Array.Sort(column);
+            int m = column.Length / 2;
+            result[j] = column.Length % 2 == 1 ? column[m] : 0.5 * (column[m - 1] + column[m]);
+        }
+        return result;
+    }
+}
+
+/// <summary>Fails the read that goes past a byte limit, so a non-seekable upload cannot exceed it either.</summary>
+internal sealed class ByteLimitStream(Stream inner, long limit) : Stream
+{
+    private long _read;
+    public override bool CanRead => true;
+    public override bool CanSeek => inner.CanSeek;
+    public override bool CanWrite => false;
+    public override long Length => inner.Length;
+    public override long Position { get => inner.Position; set => inner.Position = value; }
+
+    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+
+    public override int Read(Span<byte> buffer)
+    {
+        int n = inner.Read(buffer);
+        _read += n;
+        if (_read > limit) throw new InputLimitExceededException($"The input is larger than the limit of {limit:N0} bytes.");
+        return n;
+    }
+
+    public override void Flush() { }
+    public override long Seek(long offset, SeekOrigin origin) => inner.Seek(offset, origin);
+    public override void SetLength(long value) => throw new NotSupportedException();
+    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing) inner.Dispose();
+        base.Dispose(disposing);
+    }
+}

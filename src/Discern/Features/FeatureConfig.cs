@@ -1,0 +1,70 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+
+namespace Discern.Features;
+
+/// <summary>
+/// Every constant of the feature pipeline. A model is trained for exactly one configuration, and its
+/// <see cref="Id"/> is stored in the model file so that a mismatch is refused instead of silently misread.
+/// </summary>
+public sealed record FeatureConfig
+{
+    /// <summary>The configuration the shipped model was trained with.</summary>
+    public static FeatureConfig Default { get; } = new();
+
+    /// <summary>Frame length in seconds, rounded to a power of two in samples: 0.372 s is 16,384 samples at 44.1 kHz, the n_fft of the published recipe (≈ 2.7 Hz per bin).</summary>
+    public double FrameDurationSeconds { get; init; } = 0.372;
+
+    /// <summary>Frames per segment estimate (24 frames ≈ 4.5 s at 44.1 kHz with half-overlap); fixed in frames so every estimate has the same noise.</summary>
+    public int SegmentFrames { get; init; } = 24;
+
+    /// <summary>Frames between segment starts (half a segment: segments overlap by 50 %).</summary>
+    public int SegmentHopFrames { get; init; } = 12;
+
+    /// <summary>Lower edge of the analysis band. Below ~4 kHz, the harmonics of sustained notes make peaks of their own (the recipe starts at 5 kHz).</summary>
+    public double BandLowHz { get; init; } = 4000;
+
+    /// <summary>Upper edge of the analysis band (the recipe's 16 kHz), lowered to the input's effective bandwidth.</summary>
+    public double BandHighHz { get; init; } = 16000;
+
+    /// <summary>Narrowest usable band; less than this and the verdict is "uncertain: too band-limited".</summary>
+    public double MinBandWidthHz { get; init; } = 2500;
+
+    /// <summary>Window of the lower envelope (the recipe's 10 bins at 2.7 Hz).</summary>
+    public double EnvelopeWindowHz { get; init; } = 27;
+
+    /// <summary>Residual clip (the recipe's 0–5 dB).</summary>
+    public double ResidualClipDb { get; init; } = 5;
+
+    /// <summary>Smallest comb spacing searched; must exceed a Hann main lobe (4 bins).</summary>
+    public double CombMinSpacingHz { get; init; } = 15;
+
+    /// <summary>Largest comb spacing searched: covers HiFi-GAN hops of 256 at 48 kHz (187.5 Hz) pitch-shifted up, with margin.</summary>
+    public double CombMaxSpacingHz { get; init; } = 400;
+
+    /// <summary>Residual height that counts as a peak.</summary>
+    public double PeakThresholdDb { get; init; } = 2;
+
+    /// <summary>Frames quieter than this are left out of every average.</summary>
+    public double SilenceFloorDbfs { get; init; } = -70;
+
+    /// <summary>FFT size for <paramref name="sampleRateHz"/>: the power of two nearest to <see cref="FrameDurationSeconds"/>.</summary>
+    public int FftSizeFor(int sampleRateHz)
+    {
+        double ideal = Math.Log2(sampleRateHz * FrameDurationSeconds);
+        return 1 << Math.Clamp((int)Math.Round(ideal), 8, 17);
+    }
+
+    /// <summary>A short, stable identifier of these values ("fp1-" and a hash).</summary>
+    public string Id
+    {
+        get
+        {
+            var text = string.Create(CultureInfo.InvariantCulture,
+                $"{FrameDurationSeconds};{SegmentFrames};{SegmentHopFrames};{BandLowHz};{BandHighHz};{MinBandWidthHz};{EnvelopeWindowHz};{ResidualClipDb};{CombMinSpacingHz};{CombMaxSpacingHz};{PeakThresholdDb};{SilenceFloorDbfs};{string.Join(',', FeatureExtractor.FeatureNames)}");
+            var hash = SHA256.HashData(Encoding.UTF8.GetBytes(text));
+            return "fp1-" + Convert.ToHexStringLower(hash)[..10];
+        }
+    }
+}

@@ -1,0 +1,115 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace Discern.Model;
+
+/// <summary>Where a model came from, so a figure can be traced to the data that produced it.</summary>
+public sealed record TrainingInfo
+{
+    /// <summary>Clips used.</summary>
+    public int Examples { get; init; }
+    /// <summary>Clips labelled AI.</summary>
+    public int AiExamples { get; init; }
+    /// <summary>Clips labelled human.</summary>
+    public int HumanExamples { get; init; }
+    /// <summary>Distinct sources.</summary>
+    public int Sources { get; init; }
+    /// <summary>SHA-256 of the feature table the model was fitted on (clip order, labels and values).</summary>
+    public string DataSha256 { get; init; } = "";
+    /// <summary>L2 penalty.</summary>
+    public double L2 { get; init; }
+    /// <summary>Transforms applied to the training audio (augmentation), if any.</summary>
+    public IReadOnlyList<string> Transforms { get; init; } = [];
+    /// <summary>How calibration and threshold scores were obtained.</summary>
+    public string CalibrationMethod { get; init; } = "";
+}
+
+/// <summary>
+/// The trained detector: standardisation, logistic weights, Platt calibration and decision thresholds,
+/// stored as readable JSON so anyone can see what each feature weighs.
+/// </summary>
+public sealed record DetectorModel
+{
+    /// <summary>Value of <see cref="Format"/> in every Discern model file.</summary>
+    public const string FormatName = "discern-model";
+
+    /// <summary>File format marker.</summary>
+    public string Format { get; init; } = FormatName;
+    /// <summary>File format version.</summary>
+    public int FormatVersion { get; init; } = 1;
+    /// <summary>Identifier of this model (derived from its content).</summary>
+    public string ModelId { get; init; } = "";
+    /// <summary>The <see cref="Features.FeatureConfig.Id"/> the model was trained with.</summary>
+    public string FeatureConfigId { get; init; } = "";
+    /// <summary>Feature names, in the order of the weights.</summary>
+    public IReadOnlyList<string> FeatureNames { get; init; } = [];
+    /// <summary>Per-feature mean used to standardise.</summary>
+    public IReadOnlyList<double> Mean { get; init; } = [];
+    /// <summary>Per-feature standard deviation used to standardise.</summary>
+    public IReadOnlyList<double> Scale { get; init; } = [];
+    /// <summary>Logistic weights on standardised features.</summary>
+    public IReadOnlyList<double> Weights { get; init; } = [];
+    /// <summary>Logistic intercept.</summary>
+    public double Bias { get; init; }
+    /// <summary>Platt slope: probability = σ(A·score + B).</summary>
+    public double CalibrationA { get; init; } = 1;
+    /// <summary>Platt offset.</summary>
+    public double CalibrationB { get; init; }
+    /// <summary>Probability at or above which the verdict is "ai".</summary>
+    public double AiThreshold { get; init; } = 0.5;
+    /// <summary>Probability below which the verdict is "human"; between the two it is "uncertain".</summary>
+    public double HumanThreshold { get; init; } = 0.5;
+    /// <summary>How <see cref="AiThreshold"/> was chosen, in words.</summary>
+    public string ThresholdRule { get; init; } = "";
+    /// <summary>Provenance.</summary>
+    public TrainingInfo Training { get; init; } = new();
+
+    /// <summary>The uncalibrated logistic score (log-odds before calibration) of <paramref name="features"/>.</summary>
+    public double Score(ReadOnlySpan<double> features)
+    {
+        if (features.Length != Weights.Count) throw new ArgumentException($"expected {Weights.Count} features, got {features.Length}");
+        double z = Bias;
+        for (int i = 0; i < features.Length; i++) z += Weights[i] * (features[i] - Mean[i]) / Scale[i];
+        return z;
+    }
+
+    /// <summary>Calibrated probability that the audio was made by an AI generator.</summary>
+    public double Probability(ReadOnlySpan<double> features) => Calibrate(Score(features));
+
+    /// <summary>Maps a score to a calibrated probability.</summary>
+    public double Calibrate(double score) => LogisticRegression.Sigmoid(CalibrationA * score + CalibrationB);
+
+    /// <summary>Each feature's contribution to the score (weight × standardised value), for explanations.</summary>
+    public double[] Contributions(ReadOnlySpan<double> features)
+    {
+        var c = new double[features.Length];
+        for (int i = 0; i < features.Length; i++) c[i] = Weights[i] * (features[i] - Mean[i]) / Scale[i];
+        return c;
+    }
+
+    internal static readonly JsonSerializerOptions JsonOptions = new()
+    {
+        WriteIndented = true,
+        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
+        DefaultIgnoreCondition = JsonIgnoreCondition.Never,
+        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
+    };
+
+    /// <summary>Serialises the model (stable bytes for the same model).</summary>
+    public string ToJson() => JsonSerializer.Serialize(this, JsonOptions) + "\n";
+
+    /// <summary>Reads and checks a model file's JSON.</summary>
+    /// <exception cref="ModelFormatException">The text is not a valid Discern model.</exception>
+    public static DetectorModel FromJson(string json)
+    {
+        DetectorModel? model;
+        try { model = JsonSerializer.Deserialize<DetectorModel>(json, JsonOptions); }
+        catch (JsonException ex) { throw new ModelFormatException($"The model file is not valid JSON: {ex.Message}", ex); }
+        if (model is null || model.Format != FormatName) throw new ModelFormatException("The file is not a Discern model.");
+        if (model.FormatVersion != 1) throw new ModelFormatException($"Model format version {model.FormatVersion} is not supported by this version of Discern.");
+        int d = model.FeatureNames.Count;
+        if (d == 0 || model.Weights.Count != d || model.Mean.Count != d || model.Scale.Count != d || model.Scale.Any(s => !(s > 0)))
+            throw new ModelFormatException("The model's feature, weight and scale lists do not match.");
+        return model;
+    }
+}

@@ -1,0 +1,172 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+
+namespace Discern.Model;
+
+/// <summary>One clip's features with its label and where it came from.</summary>
+/// <param name="Id">A name for reports (its path).</param>
+/// <param name="Features">Clip-level features.</param>
+/// <param name="IsAi">The label.</param>
+/// <param name="Source">The source group (demo page, package…), used to balance and to hold out.</param>
+public sealed record LabeledExample(string Id, double[] Features, bool IsAi, string Source);
+
+/// <summary>Training choices.</summary>
+public sealed record TrainingOptions
+{
+    /// <summary>Defaults used for the shipped model.</summary>
+    public static TrainingOptions Default { get; } = new();
+
+    /// <summary>L2 penalty on standardised weights.</summary>
+    public double L2 { get; init; } = 0.5;
+
+    /// <summary>Largest false-positive rate on held-out human clips that the AI threshold may allow.</summary>
+    public double TargetFalsePositiveRate { get; init; } = 0.01;
+
+    /// <summary>Transforms the training audio went through (recorded in the model's provenance).</summary>
+    public IReadOnlyList<string> Transforms { get; init; } = [];
+}
+
+/// <summary>
+/// Fits the shipped model. Every class gets equal total weight and every source equal weight within its class,
+/// so a large source cannot dominate; the calibration and the threshold are set on scores of sources held out
+/// from the fit (leave-one-source-out), so they reflect unseen sources, not memorised ones.
+/// </summary>
+public static class Trainer
+{
+    /// <summary>Trains on <paramref name="examples"/> with <paramref name="options"/>, for features named <paramref name="featureNames"/>.</summary>
+    public static DetectorModel Train(IReadOnlyList<LabeledExample> examples, IReadOnlyList<string> featureNames, string featureConfigId, TrainingOptions? options = null)
+    {
+        options ??= TrainingOptions.Default;
+        Validate(examples);
+        var core = FitCore(examples, options);
+
+        // Calibrate on held-out-source scores: fit without each source, score it.
+        var heldOut = HeldOutScores(examples, options);
+        string method;
+        (double a, double b) calibration;
+        if (heldOut is null)
+        {
+            calibration = LogisticRegression.Calibrate(examples.Select(e => core.Score(e.Features)).ToList(), examples.Select(e => e.IsAi ? 1 : 0).ToList());
+            method = "Platt scaling on training scores (too few sources to hold any out)";
+            heldOut = examples.Select(e => core.Score(e.Features)).ToArray();
+        }
+        else
+        {
+            calibration = LogisticRegression.Calibrate(heldOut, examples.Select(e => e.IsAi ? 1 : 0).ToList());
+            method = "Platt scaling on leave-one-source-out scores";
+        }
+
+        var humanProbabilities = examples.Select((e, i) => (e, p: LogisticRegression.Sigmoid(calibration.a * heldOut[i] + calibration.b)))
+            .Where(t => !t.e.IsAi).Select(t => t.p).OrderDescending().ToList();
+        int allowed = (int)Math.Floor(options.TargetFalsePositiveRate * humanProbabilities.Count);
+        double aiThreshold = 0.5;
+        if (humanProbabilities.Count > allowed)
+            aiThreshold = Math.Clamp(Math.Max(0.5, humanProbabilities[allowed] + 1e-6), 0.5, 0.95);
+        var rule = string.Create(CultureInfo.InvariantCulture,
+            $"lowest probability ≥ 0.5 (at most 0.95) at which held-out-source human clips give a false-positive rate ≤ {options.TargetFalsePositiveRate:P0}; below 0.5 is 'human', in between 'uncertain'");
+
+        var model = core with
+        {
+            FeatureNames = [.. featureNames],
+            FeatureConfigId = featureConfigId,
+            CalibrationA = Round(calibration.a),
+            CalibrationB = Round(calibration.b),
+            AiThreshold = Round(aiThreshold),
+            HumanThreshold = 0.5,
+            ThresholdRule = rule,
+            Training = new TrainingInfo
+            {
+                Examples = examples.Count,
+                AiExamples = examples.Count(e => e.IsAi),
+                HumanExamples = examples.Count(e => !e.IsAi),
+                Sources = examples.Select(e => e.Source).Distinct().Count(),
+                DataSha256 = Hash(examples),
+                L2 = options.L2,
+                Transforms = options.Transforms,
+                CalibrationMethod = method,
+            },
+        };
+        return model with { ModelId = "discern-lr-" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(model.ToJson())))[..12] };
+    }
+
+    /// <summary>Scores of each example from a model fitted without its source; null when fewer than two sources per class.</summary>
+    public static double[]? HeldOutScores(IReadOnlyList<LabeledExample> examples, TrainingOptions options)
+    {
+        var sources = examples.Select(e => e.Source).Distinct().Order(StringComparer.Ordinal).ToList();
+        bool enough = examples.Where(e => e.IsAi).Select(e => e.Source).Distinct().Count() >= 2
+                      && examples.Where(e => !e.IsAi).Select(e => e.Source).Distinct().Count() >= 2;
+        if (!enough) return null;
+        var scores = new double[examples.Count];
+        foreach (var source in sources)
+        {
+            var train = examples.Where(e => e.Source != source).ToList();
+            var fit = FitCore(train, options);
+            for (int i = 0; i < examples.Count; i++)
+                if (examples[i].Source == source) scores[i] = fit.Score(examples[i].Features);
+        }
+        return scores;
+    }
+
+    /// <summary>Standardises and fits the logistic weights, without calibration.</summary>
+    internal static DetectorModel FitCore(IReadOnlyList<LabeledExample> examples, TrainingOptions options)
+    {
+        int d = examples[0].Features.Length;
+        var mean = new double[d];
+        var scale = new double[d];
+        for (int j = 0; j < d; j++)
+        {
+            mean[j] = examples.Average(e => e.Features[j]);
+            double variance = examples.Average(e => (e.Features[j] - mean[j]) * (e.Features[j] - mean[j]));
+            scale[j] = variance > 1e-24 ? Math.Sqrt(variance) : 1;
+        }
+        var x = examples.Select(e => e.Features.Select((v, j) => (v - mean[j]) / scale[j]).ToArray()).ToList();
+        var y = examples.Select(e => e.IsAi ? 1 : 0).ToList();
+        var fit = LogisticRegression.Train(x, y, BalancedWeights(examples), options.L2);
+        return new DetectorModel
+        {
+            FeatureNames = Enumerable.Range(0, d).Select(i => $"f{i}").ToList(),
+            Mean = mean.Select(Round).ToList(),
+            Scale = scale.Select(Round).ToList(),
+            Weights = fit.Weights.Select(Round).ToList(),
+            Bias = Round(fit.Bias),
+        };
+    }
+
+    /// <summary>Equal total weight per class, and per source within a class; the weights sum to the number of examples.</summary>
+    public static double[] BalancedWeights(IReadOnlyList<LabeledExample> examples)
+    {
+        var weights = new double[examples.Count];
+        int n = examples.Count;
+        foreach (var cls in new[] { true, false })
+        {
+            var members = examples.Select((e, i) => (e, i)).Where(t => t.e.IsAi == cls).ToList();
+            if (members.Count == 0) continue;
+            var bySource = members.GroupBy(t => t.e.Source).ToList();
+            foreach (var group in bySource)
+                foreach (var (_, i) in group) weights[i] = n / 2.0 / bySource.Count / group.Count();
+        }
+        return weights;
+    }
+
+    private static void Validate(IReadOnlyList<LabeledExample> examples)
+    {
+        if (examples.Count < 4) throw new ArgumentException("at least four examples are needed to train", nameof(examples));
+        if (examples.All(e => e.IsAi) || examples.All(e => !e.IsAi)) throw new ArgumentException("both classes are needed to train", nameof(examples));
+        int d = examples[0].Features.Length;
+        if (examples.Any(e => e.Features.Length != d || e.Features.Any(v => !double.IsFinite(v))))
+            throw new ArgumentException("every example needs the same number of finite features", nameof(examples));
+    }
+
+    /// <summary>Rounds to 12 significant digits so that the file's bytes do not depend on the last bit of floating-point summation order.</summary>
+    private static double Round(double value) => value == 0 || !double.IsFinite(value) ? value : double.Parse(value.ToString("G12", CultureInfo.InvariantCulture), CultureInfo.InvariantCulture);
+
+    private static string Hash(IReadOnlyList<LabeledExample> examples)
+    {
+        var text = new StringBuilder();
+        foreach (var e in examples)
+            text.Append(e.Id).Append(';').Append(e.IsAi ? 1 : 0).Append(';').Append(e.Source).Append(';')
+                .AppendJoin(',', e.Features.Select(v => v.ToString("G12", CultureInfo.InvariantCulture))).Append('\n');
+        return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text.ToString())));
+    }
+}
