@@ -64,6 +64,23 @@ public static class Fakeprint
         envelope[(prevPos + 1)..n].Fill(prevVal);
     }
 
+    /// <summary>
+    /// <paramref name="values"/> minus their centred moving average over <paramref name="windowBins"/> bins (shrunk at the edges):
+    /// the fine structure of a spectrum without its shape.
+    /// </summary>
+    public static void SubtractMovingAverage(ReadOnlySpan<float> values, int windowBins, Span<float> detail)
+    {
+        int n = values.Length, half = Math.Max(1, windowBins / 2);
+        double sum = 0;
+        int left = 0, right = -1;
+        for (int k = 0; k < n; k++)
+        {
+            while (right < Math.Min(n - 1, k + half)) sum += values[++right];
+            while (left < k - half) sum -= values[left++];
+            detail[k] = values[k] - (float)(sum / (right - left + 1));
+        }
+    }
+
     /// <summary>Residual above the envelope, clipped to [0, <paramref name="clipDb"/>] dB (the recipe's 0–5 dB).</summary>
     public static void Residual(ReadOnlySpan<float> db, ReadOnlySpan<float> envelope, Span<float> residual, float clipDb = 5f)
     {

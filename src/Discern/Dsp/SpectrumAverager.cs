@@ -3,8 +3,10 @@ using System.Numerics.Tensors;
 namespace Discern.Dsp;
 
 /// <summary>
-/// Turns a stream of mono samples into averaged power spectra: one over the whole input (the long-term
-/// average spectrum where fakeprints show) and one per fixed-size segment of frames. Segments hold a fixed
+/// Turns a stream of mono samples into time-averaged log-power spectra (mean of per-frame dB, as in the published
+/// fakeprint recipe): one over the whole input (where fakeprints show) and one per fixed-size segment of frames.
+/// Averaging dB rather than power keeps loud frames from dominating and gives non-stationary music a far steadier
+/// estimate, so stationary decoder peaks stand out. Segments hold a fixed
 /// number of frames, not seconds, so every estimate has the same statistical noise whatever the clip's length
 /// or sample rate — otherwise "short clip" would look like "peaky spectrum" and a model would learn length.
 /// Memory is two segment accumulators and one frame, whatever the length of the input.
@@ -12,12 +14,13 @@ namespace Discern.Dsp;
 public sealed class SpectrumAverager
 {
     private readonly RealFft _fft;
-    private readonly float[] _window, _frame, _windowed, _power;
+    private readonly float[] _window, _frame, _windowed, _power, _logPower;
     private readonly double[] _total;
     private readonly SegmentAccumulator[] _segments;
     private readonly int _hop, _segmentFrames;
     private readonly Action<SegmentSpectrum> _onSegment;
     private readonly double _silenceFloor;
+    private readonly float _logFloor;
     private int _filled;
     private long _framesSeen;
 
@@ -46,9 +49,11 @@ public sealed class SpectrumAverager
         _frame = new float[fftSize];
         _windowed = new float[fftSize];
         _power = new float[_fft.BinCount];
+        _logPower = new float[_fft.BinCount];
         _total = new double[_fft.BinCount];
         // Power of a full-scale sine through this window, per bin sum: used to express frame energy in dBFS.
         _silenceFloor = Math.Pow(10, silenceFloorDbfs / 10) * Windows.Energy(_window) * fftSize * 0.5;
+        _logFloor = (float)(1e-12 * Windows.Energy(_window) * fftSize * 0.5 / _fft.BinCount);
         int overlap = segmentFrames / segmentHopFrames;
         _segments = new SegmentAccumulator[overlap];
         for (int i = 0; i < overlap; i++) _segments[i] = new SegmentAccumulator(_fft.BinCount, (long)i * segmentHopFrames);
@@ -66,8 +71,8 @@ public sealed class SpectrumAverager
     /// <summary>Frames that were louder than the silence floor.</summary>
     public long AudibleFrameCount { get; private set; }
 
-    /// <summary>Sum of the power spectra of all audible frames (divide by <see cref="AudibleFrameCount"/> for the mean).</summary>
-    public ReadOnlySpan<double> TotalPower => _total;
+    /// <summary>Sum of the dB spectra of all audible frames (divide by <see cref="AudibleFrameCount"/> for the mean).</summary>
+    public ReadOnlySpan<double> TotalDb => _total;
 
     /// <summary>Feeds mono samples; frames are analysed as soon as they are complete.</summary>
     public void Push(ReadOnlySpan<float> samples)
@@ -96,12 +101,16 @@ public sealed class SpectrumAverager
         if (audible)
         {
             AudibleFrameCount++;
-            for (int k = 0; k < _total.Length; k++) _total[k] += _power[k];
+            // 1e-12 of full scale keeps digital silence inside a bin finite (−120 dB) without touching real content.
+            TensorPrimitives.Add(_power, _logFloor, _logPower);
+            TensorPrimitives.Log10(_logPower, _logPower);
+            TensorPrimitives.Multiply(_logPower, 10f, _logPower);
+            for (int k = 0; k < _total.Length; k++) _total[k] += _logPower[k];
         }
         foreach (var segment in _segments)
         {
             if (index < segment.StartFrame) continue;
-            segment.Add(_power, audible);
+            segment.Add(_logPower, audible);
             if (index - segment.StartFrame + 1 == _segmentFrames)
             {
                 if (segment.AudibleFrames >= _segmentFrames / 2)
@@ -133,9 +142,9 @@ public sealed class SpectrumAverager
     }
 }
 
-/// <summary>A finished segment: summed power of its audible frames and where it sits.</summary>
-/// <param name="PowerSum">Sum of the audible frames' power spectra (valid only during the callback).</param>
+/// <summary>A finished segment: summed dB spectra of its audible frames and where it sits.</summary>
+/// <param name="DbSum">Sum of the audible frames' dB spectra (valid only during the callback).</param>
 /// <param name="AudibleFrames">How many frames were summed.</param>
 /// <param name="StartFrame">Index of the segment's first frame.</param>
 /// <param name="FrameCount">Frames the segment spans, audible or not.</param>
-public readonly record struct SegmentSpectrum(float[] PowerSum, int AudibleFrames, long StartFrame, int FrameCount);
+public readonly record struct SegmentSpectrum(float[] DbSum, int AudibleFrames, long StartFrame, int FrameCount);

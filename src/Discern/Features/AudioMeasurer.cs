@@ -79,7 +79,7 @@ public sealed class AudioMeasurer
         var segments = new List<SegmentMeasurement>();
         var averager = new SpectrumAverager(fftSize, hop, _config.SegmentFrames, _config.SegmentHopFrames, segment =>
         {
-            var features = extractor.Extract(segment.PowerSum, rate);
+            var features = extractor.Extract(segment.DbSum, segment.AudibleFrames, rate);
             double start = segment.StartFrame * secondsPerFrame;
             segments.Add(new SegmentMeasurement(start, start + ((segment.FrameCount - 1) * hop + fftSize) / (double)rate, features.Values));
         }, _config.SilenceFloorDbfs);
@@ -124,13 +124,13 @@ public sealed class AudioMeasurer
         }
         else
         {
-            var mean = new float[averager.BinCount];
-            var total = averager.TotalPower;
-            for (int k = 0; k < mean.Length; k++) mean[k] = (float)(total[k] / averager.AudibleFrameCount);
-            global = extractor.Extract(mean, rate);
+            var total = new float[averager.BinCount];
+            for (int k = 0; k < total.Length; k++) total[k] = (float)averager.TotalDb[k];
+            int audible = (int)Math.Min(int.MaxValue, averager.AudibleFrameCount);
+            global = extractor.Extract(total, audible, rate);
             double hiHz = global.Values is null ? Math.Min(_config.BandHighHz, rate / 2.0) : global.BandHighHz;
             double loHz = Math.Min(_config.BandLowHz, hiHz / 2);
-            var residual = extractor.ResidualDb(mean, rate, loHz, hiHz, out double firstBinHz, out double binHz);
+            var residual = extractor.ResidualDb(total, audible, rate, loHz, hiHz, out double firstBinHz, out double binHz);
             peaks = Fakeprint.FindPeaks(residual, binHz, firstBinHz, _config.PeakThresholdDb, options.MaxPeaks);
             if (options.IncludeSpectrum) spectrum = new ResidualSpectrum(firstBinHz, binHz, residual);
         }

@@ -34,6 +34,9 @@ public sealed record FeatureConfig
     /// <summary>Window of the lower envelope (the recipe's 10 bins at 2.7 Hz).</summary>
     public double EnvelopeWindowHz { get; init; } = 27;
 
+    /// <summary>Width of the moving average that the "detail" spectrum is measured against: wide enough to hold several teeth of a 20–170 Hz comb.</summary>
+    public double DetailWindowHz { get; init; } = 200;
+
     /// <summary>Residual clip (the recipe's 0–5 dB).</summary>
     public double ResidualClipDb { get; init; } = 5;
 
@@ -56,15 +59,15 @@ public sealed record FeatureConfig
         return 1 << Math.Clamp((int)Math.Round(ideal), 8, 17);
     }
 
-    /// <summary>A short, stable identifier of these values ("fp1-" and a hash).</summary>
+    /// <summary>A short, stable identifier of these values ("fp2-" and a hash).</summary>
     public string Id
     {
         get
         {
             var text = string.Create(CultureInfo.InvariantCulture,
-                $"{FrameDurationSeconds};{SegmentFrames};{SegmentHopFrames};{BandLowHz};{BandHighHz};{MinBandWidthHz};{EnvelopeWindowHz};{ResidualClipDb};{CombMinSpacingHz};{CombMaxSpacingHz};{PeakThresholdDb};{SilenceFloorDbfs};{string.Join(',', FeatureExtractor.FeatureNames)}");
+                $"{FrameDurationSeconds};{SegmentFrames};{SegmentHopFrames};{BandLowHz};{BandHighHz};{MinBandWidthHz};{EnvelopeWindowHz};{DetailWindowHz};{ResidualClipDb};{CombMinSpacingHz};{CombMaxSpacingHz};{PeakThresholdDb};{SilenceFloorDbfs};{string.Join(',', FeatureExtractor.FeatureNames)}");
             var hash = SHA256.HashData(Encoding.UTF8.GetBytes(text));
-            return "fp1-" + Convert.ToHexStringLower(hash)[..10];
+            return "fp2-" + Convert.ToHexStringLower(hash)[..10];
         }
     }
 }

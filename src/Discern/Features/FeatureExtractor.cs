@@ -22,13 +22,13 @@ public sealed class FeatureExtractor
     /// <summary>Names of the features, in order; the model file stores them so a mismatch is caught.</summary>
     public static IReadOnlyList<string> FeatureNames { get; } =
     [
-        "residual_mean",          // mean clipped residual / clip: how much fine structure stands above the envelope
-        "residual_peak_fraction", // share of bins at least PeakThresholdDb above the envelope
-        "peak_density_per_khz",   // local maxima at least PeakThresholdDb high, per kHz of band
-        "comb_strength",          // best normalised autocorrelation of the residual over spacings
+        "residual_mean",          // mean residual above the lower envelope / clip: the published fakeprint's overall level
+        "residual_upper_mean",    // the same over the upper half of the band, where music has least tonal energy
+        "detail_skewness",        // skewness of the spectrum minus its moving average: peaks skew it positive, noise does not
+        "detail_excess",          // share of bins > +1.5 dB above the moving average minus share < −1.5 dB below it
+        "peak_density_per_khz",   // local maxima ≥ PeakThresholdDb above the moving average, per kHz of band
+        "comb_strength",          // best normalised autocorrelation of the detail over spacings
         "comb_harmonicity",       // the same at 2× and 3× that spacing
-        "residual_upper_mean",    // residual_mean over the upper half of the band, where music has least tonal energy
-        "residual_lower_mean",    // and over the lower half
     ];
 
     private readonly FeatureConfig _config;
@@ -37,16 +37,17 @@ public sealed class FeatureExtractor
     /// <summary>Uses <paramref name="config"/> for every band and threshold.</summary>
     public FeatureExtractor(FeatureConfig config) => _config = Guard.NotNull(config);
 
-    /// <summary>Extracts the features of <paramref name="powerSum"/>, a summed or averaged power spectrum from DC to Nyquist.</summary>
-    public SpectrumFeatures Extract(ReadOnlySpan<float> powerSum, int sampleRateHz)
+    /// <summary>
+    /// Extracts the features of a time-averaged dB spectrum from DC to Nyquist, given as the sum
+    /// <paramref name="dbSum"/> of <paramref name="frames"/> frames' dB spectra.
+    /// </summary>
+    public SpectrumFeatures Extract(ReadOnlySpan<float> dbSum, int frames, int sampleRateHz)
     {
-        int bins = powerSum.Length;
+        int bins = dbSum.Length;
         EnsureCapacity(bins);
         double binHz = sampleRateHz / 2.0 / (bins - 1);
         var db = _db.AsSpan(0, bins);
-        // Relative to the mean power, so levels are comparable whatever the loudness or frame count.
-        double mean = Math.Max(TensorPrimitives.Average(powerSum), 1e-30);
-        Fakeprint.PowerToDb(powerSum, db, mean, floorDb: -150);
+        TensorPrimitives.Multiply(dbSum, 1f / Math.Max(1, frames), db);
         double bandwidth = Fakeprint.EffectiveBandwidthHz(db, binHz);
         double hiHz = Math.Min(_config.BandHighHz, Math.Min(bandwidth * 0.97, sampleRateHz / 2.0 * 0.97));
         double loHz = _config.BandLowHz;
@@ -55,43 +56,53 @@ public sealed class FeatureExtractor
 
         int lo = (int)Math.Ceiling(loHz / binHz), hi = (int)Math.Floor(hiHz / binHz);
         var band = db[lo..hi];
-        var envelope = _envelope.AsSpan(0, band.Length);
-        var residual = _residual.AsSpan(0, band.Length);
-        int windowBins = Math.Max(3, (int)Math.Round(_config.EnvelopeWindowHz / binHz));
-        Fakeprint.LowerEnvelope(band, windowBins, envelope);
+        int n = band.Length;
+        var envelope = _envelope.AsSpan(0, n);
+        var residual = _residual.AsSpan(0, n);
+        Fakeprint.LowerEnvelope(band, Math.Max(3, (int)Math.Round(_config.EnvelopeWindowHz / binHz)), envelope);
         float clip = (float)_config.ResidualClipDb;
         Fakeprint.Residual(band, envelope, residual, clip);
+        double residualMean = TensorPrimitives.Average(residual) / clip;
+        double upperMean = TensorPrimitives.Average(residual[(n / 2)..]) / clip;
 
-        var comb = Fakeprint.DetectComb(residual, binHz, _config.CombMinSpacingHz, _config.CombMaxSpacingHz, _scratch);
-        double bandKhz = (hiHz - loHz) / 1000;
-        float threshold = (float)_config.PeakThresholdDb;
-        int above = 0;
-        foreach (var r in residual) if (r >= threshold) above++;
-        int halfway = residual.Length / 2;
+        // Detail: the spectrum minus its moving average. Estimation noise is symmetric around zero here, whereas
+        // decoder peaks only stand up, so asymmetry measures peaks without depending much on the clip's length.
+        var detail = _scratch.AsSpan(0, n);
+        Fakeprint.SubtractMovingAverage(band, Math.Max(5, (int)Math.Round(_config.DetailWindowHz / binHz)), detail);
+        double mean = TensorPrimitives.Average(detail);
+        double m2 = 0, m3 = 0;
+        int above = 0, below = 0;
+        foreach (var v in detail)
+        {
+            double d = v - mean;
+            m2 += d * d; m3 += d * d * d;
+            if (v > 1.5f) above++; else if (v < -1.5f) below++;
+        }
+        m2 /= n; m3 /= n;
+        double skew = m2 > 1e-12 ? m3 / Math.Pow(m2, 1.5) : 0;
+        double bandKhz = (hi - lo) * binHz / 1000;
+        int peaks = Fakeprint.CountPeaks(detail, _config.PeakThresholdDb);
+        // The comb is sought in the positive detail: teeth stand up; the troughs between them carry no information.
+        TensorPrimitives.Max(detail, 0f, envelope);
+        var comb = Fakeprint.DetectComb(envelope, binHz, _config.CombMinSpacingHz, _config.CombMaxSpacingHz, residual);
         var values = new double[]
         {
-            TensorPrimitives.Average(residual) / clip,
-            (double)above / residual.Length,
-            Fakeprint.CountPeaks(residual, threshold) / bandKhz,
-            comb.Strength,
-            comb.Harmonicity,
-            TensorPrimitives.Average(residual[halfway..]) / clip,
-            TensorPrimitives.Average(residual[..halfway]) / clip,
+            residualMean, upperMean, skew, (double)(above - below) / n, peaks / bandKhz, comb.Strength, comb.Harmonicity,
         };
         return new SpectrumFeatures(values, lo * binHz, hi * binHz, bandwidth, comb);
     }
 
     /// <summary>
-    /// The residual (dB above the lower envelope, clipped) of <paramref name="powerSum"/> over <paramref name="loHz"/>–<paramref name="hiHz"/>,
-    /// for display and peak listing. Allocates its result.
+    /// The residual (dB above the lower envelope, clipped) of the averaged dB spectrum <paramref name="dbSum"/>/<paramref name="frames"/>
+    /// over <paramref name="loHz"/>–<paramref name="hiHz"/>, for display and peak listing. Allocates its result.
     /// </summary>
-    public float[] ResidualDb(ReadOnlySpan<float> powerSum, int sampleRateHz, double loHz, double hiHz, out double firstBinHz, out double binHz)
+    public float[] ResidualDb(ReadOnlySpan<float> dbSum, int frames, int sampleRateHz, double loHz, double hiHz, out double firstBinHz, out double binHz)
     {
-        int bins = powerSum.Length;
+        int bins = dbSum.Length;
         EnsureCapacity(bins);
         binHz = sampleRateHz / 2.0 / (bins - 1);
         var db = _db.AsSpan(0, bins);
-        Fakeprint.PowerToDb(powerSum, db, Math.Max(TensorPrimitives.Average(powerSum), 1e-30), floorDb: -150);
+        TensorPrimitives.Multiply(dbSum, 1f / Math.Max(1, frames), db);
         int lo = Math.Clamp((int)Math.Ceiling(loHz / binHz), 0, bins - 1), hi = Math.Clamp((int)Math.Floor(hiHz / binHz), lo + 1, bins);
         var band = db[lo..hi];
         var envelope = _envelope.AsSpan(0, band.Length);

@@ -60,11 +60,18 @@ public static class LogisticRegression
         return new Fit(beta[1..], beta[0]);
     }
 
-    /// <summary>Platt scaling: fits p = σ(a·score + b) to labels, with Platt's target smoothing against overconfidence.</summary>
+    /// <summary>
+    /// Platt scaling: fits p = σ(a·score + b) to labels, with Platt's target smoothing against overconfidence.
+    /// The slope is kept ≥ 0: a calibration may say "these scores carry no information" (a = 0), never reverse them;
+    /// a negative slope on held-out scores is the known leave-one-out artefact of weak features, not a signal.
+    /// Classes are weighted equally, so the probability is stated for equal priors: otherwise the share of AI clips in
+    /// the training data (and, in leave-one-out, the share left after holding some out) would shift every answer.
+    /// </summary>
     public static (double A, double B) Calibrate(IReadOnlyList<double> scores, IReadOnlyList<int> labels)
     {
         int positives = labels.Count(l => l == 1), negatives = labels.Count - positives;
         double hi = (positives + 1.0) / (positives + 2.0), lo = 1.0 / (negatives + 2.0);
+        double wPos = positives == 0 ? 0 : labels.Count / (2.0 * positives), wNeg = negatives == 0 ? 0 : labels.Count / (2.0 * negatives);
         double a = 1, b = 0;
         for (int iter = 0; iter < 100; iter++)
         {
@@ -72,8 +79,9 @@ public static class LogisticRegression
             for (int i = 0; i < scores.Count; i++)
             {
                 double t = labels[i] == 1 ? hi : lo;
+                double w = labels[i] == 1 ? wPos : wNeg;
                 double prob = Sigmoid(a * scores[i] + b);
-                double r = prob - t, s = Math.Max(prob * (1 - prob), 1e-12);
+                double r = (prob - t) * w, s = Math.Max(prob * (1 - prob), 1e-12) * w;
                 ga += r * scores[i]; gb += r;
                 haa += s * scores[i] * scores[i]; hab += s * scores[i]; hbb += s;
             }
@@ -83,7 +91,7 @@ public static class LogisticRegression
             a -= da; b -= db;
             if (Math.Abs(da) + Math.Abs(db) < 1e-12) break;
         }
-        return (a, b);
+        return a >= 0 ? (a, b) : (0, 0); // no information: even odds
     }
 
     /// <summary>The logistic function, safe for large |z|.</summary>

@@ -1,0 +1,89 @@
+using Discern.Audio;
+
+namespace Discern.Tests;
+
+public class DecoderTests
+{
+    private static readonly float[] Tone = Signals.Interleave(Signals.Sine(440, 44100, 44100), Signals.Sine(660, 44100, 44100));
+
+    private static OpenedAudio Open(byte[] bytes) => AudioDecoders.CreateDefault().Open(new MemoryStream(bytes));
+
+    [Theory]
+    [InlineData(8, false)]
+    [InlineData(16, false)]
+    [InlineData(24, false)]
+    [InlineData(32, false)]
+    [InlineData(32, true)]
+    public void Wav_round_trips(int bits, bool isFloat)
+    {
+        using var opened = Open(Signals.Wav(Tone, 44100, 2, bits, isFloat)).Source;
+        var decoded = Signals.DecodeAll(opened);
+        Assert.Equal(Tone.Length, decoded.Length);
+        double tolerance = bits == 8 ? 0.01 : 1e-4;
+        for (int i = 0; i < Tone.Length; i += 97) Assert.Equal(Tone[i], decoded[i], tolerance);
+    }
+
+    [Fact]
+    public void Flac_is_bit_exact_against_ffmpeg_encoder()
+    {
+        var wav = Signals.Wav(Tone, 44100, 2, 16);
+        var flac = Signals.Encode(wav, "flac", "-c:a", "flac", "-compression_level", "8");
+        var opened = Open(flac);
+        Assert.Equal(AudioFormat.Flac, opened.Format);
+        using var source = opened.Source;
+        var decoded = Signals.DecodeAll(source);
+        using var reference = Open(wav).Source;
+        var expected = Signals.DecodeAll(reference);
+        Assert.Equal(expected.Length, decoded.Length);
+        for (int i = 0; i < expected.Length; i++) Assert.Equal(expected[i], decoded[i]);
+    }
+
+    [Theory]
+    [InlineData("mp3", AudioFormat.Mp3, "nlayer", new[] { "-c:a", "libmp3lame", "-b:a", "192k" })]
+    [InlineData("ogg", AudioFormat.OggVorbis, "nvorbis", new[] { "-c:a", "libvorbis", "-q:a", "5" })]
+    [InlineData("opus", AudioFormat.OggOpus, "ffmpeg", new[] { "-c:a", "libopus", "-b:a", "96k" })]
+    [InlineData("m4a", AudioFormat.Mp4, "ffmpeg", new[] { "-c:a", "aac", "-b:a", "128k" })]
+    [InlineData("webm", AudioFormat.Matroska, "ffmpeg", new[] { "-c:a", "libopus" })]
+    public void Lossy_formats_are_sniffed_and_decoded(string extension, AudioFormat format, string decoder, string[] codecArgs)
+    {
+        var bytes = Signals.Encode(Signals.Wav(Tone, 44100, 2), extension, codecArgs);
+        var opened = Open(bytes);
+        Assert.Equal(format, opened.Format);
+        Assert.Equal(decoder, opened.DecoderName);
+        using var source = opened.Source;
+        Assert.Equal(2, source.Channels);
+        var decoded = Signals.DecodeAll(source);
+        Assert.InRange(decoded.Length / 2, 44100 - 4096, 44100 + 4096);
+        double rms = Math.Sqrt(decoded.Average(v => (double)v * v));
+        Assert.InRange(rms, 0.25, 0.45); // two 0.5-amplitude sines: RMS ≈ 0.354
+    }
+
+    [Fact]
+    public void Format_comes_from_bytes_not_the_name()
+    {
+        Assert.Equal(AudioFormat.Wav, FormatSniffer.Sniff(Signals.Wav(Tone, 44100, 2).AsSpan(0, 64)));
+        Assert.Equal(AudioFormat.Unknown, FormatSniffer.Sniff("%PDF-1.7 this is not audio"u8));
+        Assert.Equal(AudioFormat.Flac, FormatSniffer.Sniff("fLaC\0\0\0\""u8));
+    }
+
+    [Fact]
+    public void Empty_input_is_a_clear_error() =>
+        Assert.Throws<CorruptAudioException>(() => Open([]));
+
+    [Fact]
+    public void Text_is_not_audio() =>
+        Assert.Throws<UnsupportedFormatException>(() => Open("hello, this is a text file, not a song\n"u8.ToArray()));
+
+    [Fact]
+    public void Truncated_wav_header_is_corrupt() =>
+        Assert.Throws<CorruptAudioException>(() => Open(Signals.Wav(Tone, 44100, 2)[..20]));
+
+    [Fact]
+    public void Truncated_flac_decodes_what_is_there()
+    {
+        var flac = Signals.Encode(Signals.Wav(Tone, 44100, 2), "flac", "-c:a", "flac");
+        using var source = Open(flac[..(flac.Length / 2)]).Source;
+        var decoded = Signals.DecodeAll(source);
+        Assert.InRange(decoded.Length / 2, 4096, 44100 - 4096);
+    }
+}

@@ -1,0 +1,154 @@
+using Discern.Evaluation;
+using Discern.Features;
+using Discern.Model;
+
+namespace Discern.Tests;
+
+public class DetectorTests
+{
+    private static readonly Detector Detector = Detector.Load();
+
+    private static Task<Verdict> Analyze(byte[] bytes, AnalysisOptions? options = null) => Detector.AnalyzeAsync(new MemoryStream(bytes), options);
+
+    [Fact]
+    public async Task Music_gets_a_probability_segments_and_its_input_facts()
+    {
+        var music = Signals.MusicLike(44100, 15, seed: 2);
+        var v = await Analyze(Signals.Wav(Signals.Interleave(music, music), 44100, 2));
+        Assert.NotNull(v.ProbabilityAi);
+        Assert.InRange(v.ProbabilityAi!.Value, 0, 1);
+        if (v.Label == VerdictLabel.Uncertain) Assert.NotEmpty(v.Reasons); // an uncertain verdict always says why
+        Assert.Equal(44100, v.Input.SampleRateHz);
+        Assert.Equal(2, v.Input.Channels);
+        Assert.Equal(15, v.Input.DurationSeconds, 0.01);
+        Assert.True(v.Segments.Count >= 3, $"{v.Segments.Count} segments");
+        Assert.Equal(Detector.Model.ModelId, v.Model.ModelId);
+        Assert.Equal(FeatureConfig.Default.Id, v.Model.FeatureConfigId);
+        Assert.Equal(FeatureExtractor.FeatureNames.Count, v.Features.Count);
+    }
+
+    [Fact]
+    public async Task Silence_is_uncertain_with_a_reason()
+    {
+        var v = await Analyze(Signals.Wav(new float[44100 * 10], 44100, 1));
+        Assert.Equal(VerdictLabel.Uncertain, v.Label);
+        Assert.Null(v.ProbabilityAi);
+        Assert.Contains(v.Reasons, r => r.Contains("silent", StringComparison.OrdinalIgnoreCase));
+    }
+
+    [Fact]
+    public async Task Too_short_is_uncertain_with_a_reason()
+    {
+        var v = await Analyze(Signals.Wav(Signals.MusicLike(44100, 1.5, 4), 44100, 1));
+        Assert.Equal(VerdictLabel.Uncertain, v.Label);
+        Assert.Contains(v.Reasons, r => r.Contains("too short", StringComparison.OrdinalIgnoreCase));
+    }
+
+    [Fact]
+    public async Task Telephone_band_audio_is_uncertain_as_band_limited()
+    {
+        var v = await Analyze(Signals.Wav(Signals.MusicLike(8000, 12, 5), 8000, 1));
+        Assert.Equal(VerdictLabel.Uncertain, v.Label);
+        Assert.Contains(v.Reasons, r => r.Contains("band-limited", StringComparison.OrdinalIgnoreCase));
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(6)]
+    public async Task Mono_and_surround_are_accepted(int channels)
+    {
+        var music = Signals.MusicLike(48000, 8, 6);
+        var v = await Analyze(Signals.Wav(Signals.Interleave(Enumerable.Repeat(music, channels).ToArray()), 48000, channels));
+        Assert.Equal(channels, v.Input.Channels);
+        Assert.NotNull(v.ProbabilityAi);
+    }
+
+    [Fact]
+    public async Task High_sample_rates_work()
+    {
+        var v = await Analyze(Signals.Wav(Signals.MusicLike(192000, 6, 7), 192000, 1));
+        Assert.Equal(192000, v.Input.SampleRateHz);
+        Assert.NotNull(v.ProbabilityAi);
+    }
+
+    [Fact]
+    public async Task Limits_are_enforced()
+    {
+        var wav = Signals.Wav(Signals.MusicLike(44100, 10, 8), 44100, 1);
+        await Assert.ThrowsAsync<InputLimitExceededException>(() => Analyze(wav, AnalysisOptions.Default with { MaxDurationSeconds = 5 }));
+        await Assert.ThrowsAsync<InputLimitExceededException>(() => Analyze(wav, AnalysisOptions.Default with { MaxInputBytes = 1000 }));
+        var six = Signals.Wav(Signals.Interleave(Enumerable.Repeat(Signals.MusicLike(44100, 1, 1), 6).ToArray()), 44100, 6);
+        await Assert.ThrowsAsync<InputLimitExceededException>(() => Analyze(six, AnalysisOptions.Default with { MaxChannels = 2 }));
+    }
+
+    [Fact]
+    public async Task Corrupt_bytes_after_a_valid_header_do_not_crash()
+    {
+        var flac = Signals.Encode(Signals.Wav(Signals.MusicLike(44100, 8, 9), 44100, 1), "flac", "-c:a", "flac");
+        var rng = new Random(1);
+        for (int i = 200; i < flac.Length; i += 97) flac[i] = (byte)rng.Next(256);
+        var ex = await Record.ExceptionAsync(() => Analyze(flac));
+        Assert.True(ex is null or DiscernException, $"unexpected {ex?.GetType().Name}: {ex?.Message}");
+    }
+
+    [Fact]
+    public void A_model_for_another_feature_configuration_is_refused()
+    {
+        var model = Detector.Model with { FeatureConfigId = "fp0-other" };
+        Assert.Throws<ModelFormatException>(() => new Detector(model));
+    }
+
+    [Fact]
+    public void Model_file_round_trips()
+    {
+        var json = Detector.Model.ToJson();
+        var again = DetectorModel.FromJson(json);
+        Assert.Equal(json, again.ToJson());
+        Assert.Throws<ModelFormatException>(() => DetectorModel.FromJson("{\"format\":\"something-else\"}"));
+        Assert.Throws<ModelFormatException>(() => DetectorModel.FromJson("not json"));
+    }
+}
+
+public class TrainerTests
+{
+    [Fact]
+    public void Separable_data_is_learned_and_calibrated_on_held_out_sources()
+    {
+        var rng = new Random(1);
+        var examples = Enumerable.Range(0, 240).Select(i =>
+        {
+            bool ai = i % 2 == 0;
+            return new LabeledExample($"{i}", [(ai ? 1 : 0) + rng.NextDouble(), rng.NextDouble()], ai, $"{(ai ? "a" : "h")}{i % 3}");
+        }).ToList();
+        var model = Trainer.Train(examples, ["signal", "noise"], "cfg");
+        Assert.True(model.Weights[0] > 1, "the informative feature gets weight");
+        Assert.True(model.CalibrationA > 0);
+        var p = examples.Select(e => model.Probability(e.Features)).ToList();
+        Assert.True(DetectionMetrics.AreaUnderCurve(p, examples.Select(e => e.IsAi).ToList()) > 0.99);
+        Assert.Equal(model.ToJson(), Trainer.Train(examples, ["signal", "noise"], "cfg").ToJson()); // reproducible bytes
+    }
+
+    [Fact]
+    public void Uninformative_features_give_even_odds_not_reversed_ones()
+    {
+        var rng = new Random(2);
+        var examples = Enumerable.Range(0, 120).Select(i => new LabeledExample($"{i}", [rng.NextDouble()], i % 3 == 0, $"s{i % 6}")).ToList();
+        var model = Trainer.Train(examples, ["noise"], "cfg");
+        Assert.True(model.CalibrationA >= 0);
+    }
+
+    [Fact]
+    public void Auc_is_computed_with_ties()
+    {
+        Assert.Equal(1.0, DetectionMetrics.AreaUnderCurve([0.1, 0.2, 0.8, 0.9], [false, false, true, true]));
+        Assert.Equal(0.5, DetectionMetrics.AreaUnderCurve([0.5, 0.5], [false, true]));
+    }
+
+    [Fact]
+    public void Manifest_lines_with_quoted_commas_parse()
+    {
+        var cells = Manifest.ParseLine("a.mp3,ai,gen,src,mp3,44100,2,20.0,abc,\"CC-BY, see \"\"x\"\"\"");
+        Assert.Equal(10, cells.Count);
+        Assert.Equal("CC-BY, see \"x\"", cells[9]);
+    }
+}

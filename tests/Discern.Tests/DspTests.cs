@@ -1,0 +1,156 @@
+using System.Numerics.Tensors;
+using Discern.Dsp;
+using Discern.Features;
+
+namespace Discern.Tests;
+
+public class RealFftTests
+{
+    [Theory]
+    [InlineData(16)]
+    [InlineData(256)]
+    [InlineData(4096)]
+    public void Matches_a_naive_DFT(int n)
+    {
+        var x = Signals.Noise(n, seed: n);
+        var fft = new RealFft(n);
+        var re = new float[fft.BinCount];
+        var im = new float[fft.BinCount];
+        fft.Forward(x, re, im);
+        foreach (int k in new[] { 0, 1, n / 8, n / 4 + 1, n / 2 - 1, n / 2 })
+        {
+            double sr = 0, si = 0;
+            for (int t = 0; t < n; t++) { sr += x[t] * Math.Cos(2 * Math.PI * k * t / n); si -= x[t] * Math.Sin(2 * Math.PI * k * t / n); }
+            Assert.Equal(sr, re[k], 1e-3 * Math.Sqrt(n));
+            Assert.Equal(si, im[k], 1e-3 * Math.Sqrt(n));
+        }
+    }
+
+    [Fact]
+    public void A_sine_lands_in_its_bin()
+    {
+        const int n = 16384, rate = 44100;
+        double binHz = (double)rate / n;
+        double f = 1000 * binHz; // exactly bin 1000
+        var fft = new RealFft(n);
+        var power = new float[fft.BinCount];
+        var x = Signals.Sine(f, rate, n);
+        TensorPrimitives.Multiply(x, Windows.Hann(n), x);
+        fft.PowerSpectrum(x, power);
+        Assert.Equal(1000, TensorPrimitives.IndexOfMax(power));
+        Assert.True(power[1000] > 1e6 * power[1100], "energy stays near the sine's bin");
+    }
+
+    [Fact]
+    public void Rejects_sizes_that_are_not_powers_of_two() =>
+        Assert.Throws<ArgumentOutOfRangeException>(() => new RealFft(1000));
+
+    [Fact]
+    public void Transforming_a_frame_allocates_nothing()
+    {
+        var fft = new RealFft(16384);
+        var x = Signals.Noise(16384, 3);
+        var power = new float[fft.BinCount];
+        fft.PowerSpectrum(x, power); // warm up (JIT)
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 20; i++) fft.PowerSpectrum(x, power);
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
+
+    [Fact]
+    public void Averaging_frames_allocates_nothing_per_frame()
+    {
+        var averager = new SpectrumAverager(4096, 2048, segmentFrames: 1000, segmentHopFrames: 500, _ => { });
+        var x = Signals.Noise(4096 * 8, 5);
+        averager.Push(x); // warm up
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        averager.Push(x);
+        averager.Push(x);
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        Assert.True(averager.FrameCount > 40);
+    }
+}
+
+public class FakeprintTests
+{
+    [Fact]
+    public void Lower_envelope_stays_under_the_spectrum_and_follows_its_shape()
+    {
+        var db = new float[1000];
+        for (int k = 0; k < db.Length; k++) db[k] = -0.02f * k + (k % 50 == 0 ? 6 : 0);
+        var env = new float[db.Length];
+        Fakeprint.LowerEnvelope(db, 10, env);
+        for (int k = 0; k < db.Length; k++) Assert.True(env[k] <= db[k] + 1e-3, $"bin {k}");
+        Assert.InRange(db[500] - env[500], 5.5, 6.5); // the peak stands ~6 dB above the envelope
+        Assert.InRange(db[525] - env[525], -0.01, 0.3); // between peaks the envelope hugs the slope
+    }
+
+    [Fact]
+    public void A_synthetic_comb_is_found_with_its_spacing()
+    {
+        const double binHz = 2.69;
+        var residual = new float[4000];
+        var rng = new Random(7);
+        for (int k = 0; k < residual.Length; k++) residual[k] = (float)(rng.NextDouble() * 0.5);
+        double spacingHz = 86.13; // DAC-like: 44100 / 512
+        for (double f = 0; f < residual.Length * binHz; f += spacingHz)
+        {
+            int k = (int)Math.Round(f / binHz);
+            if (k < residual.Length) residual[k] += 4;
+        }
+        var comb = Fakeprint.DetectComb(residual, binHz, 15, 400, new float[residual.Length]);
+        Assert.InRange(comb.SpacingHz, spacingHz - binHz, spacingHz + binHz);
+        Assert.True(comb.Strength > 0.5, $"strength {comb.Strength}");
+        Assert.True(comb.Harmonicity > 0.4, $"harmonicity {comb.Harmonicity}");
+    }
+
+    [Fact]
+    public void Noise_has_no_comb()
+    {
+        var residual = Signals.Noise(4000, 11).Select(Math.Abs).ToArray();
+        var comb = Fakeprint.DetectComb(residual, 2.69, 15, 400, new float[residual.Length]);
+        Assert.True(comb.Strength < 0.15, $"strength {comb.Strength}");
+    }
+
+    [Fact]
+    public void Bandwidth_finds_a_codec_lowpass()
+    {
+        const double binHz = 2.69;
+        var db = new float[8193];
+        for (int k = 0; k < db.Length; k++) db[k] = k * binHz < 16000 ? -20 - (float)(k * binHz / 2000) : -140;
+        double bw = Fakeprint.EffectiveBandwidthHz(db, binHz);
+        Assert.InRange(bw, 15800, 16200);
+    }
+
+    [Fact]
+    public void A_transposed_convolution_upsampler_leaves_peaks_that_the_same_signal_without_it_lacks()
+    {
+        // Latent rate 44100/512 ≈ 86 Hz comb, as a DAC-like decoder at 44.1 kHz; 12 s of audio.
+        const int rate = 44100;
+        var config = FeatureConfig.Default;
+        int fft = config.FftSizeFor(rate);
+        var music = Signals.MusicLike(rate, 12, seed: 1);
+        // "Decoder": one transposed convolution with stride 512 from a latent at 44100/512 ≈ 86 Hz, with a broadband
+        // 64-tap kernel and a bias, mixed under the music at -20 dB.
+        var rng = new Random(3);
+        var kernel = Enumerable.Range(0, 64).Select(_ => (float)(rng.NextDouble() * 2 - 1)).ToArray();
+        var low = Signals.Noise(music.Length / 512 + 1, seed: 9, amplitude: 0.1);
+        var y = Signals.TransposedConvolution(low, 512, kernel, bias: 1f);
+        var decoded = new float[music.Length];
+        for (int i = 0; i < decoded.Length; i++) decoded[i] = music[i] + 0.3f * y[i];
+
+        double Comb(float[] signal)
+        {
+            var extractor = new FeatureExtractor(config);
+            SpectrumFeatures? features = null;
+            var averager = new SpectrumAverager(fft, fft / 2, 10_000, 10_000, _ => { });
+            averager.Push(signal);
+            var total = new float[averager.BinCount];
+            for (int k = 0; k < total.Length; k++) total[k] = (float)averager.TotalDb[k];
+            features = extractor.Extract(total, (int)averager.AudibleFrameCount, rate);
+            return features.Values![FeatureExtractor.FeatureNames.ToList().IndexOf("comb_strength")];
+        }
+        double withDecoder = Comb(decoded), without = Comb(music);
+        Assert.True(withDecoder > 0.3 && withDecoder > without + 0.2, $"comb strength with upsampler {withDecoder:0.00} vs without {without:0.00}");
+    }
+}
