@@ -27,30 +27,14 @@ public sealed class Mp3Decoder : IAudioDecoder
         return new Source(file);
     }
 
-    private sealed class Source(NLayer.MpegFile file) : IAudioSource
+    private sealed class Source(NLayer.MpegFile file) : ArrayReadSource("MP3")
     {
-        private float[] _buffer = [];
-        public int SampleRateHz => file.SampleRate;
-        public int Channels => file.Channels;
-        public string Codec => "mp3";
-        public TimeSpan? DeclaredDuration => null;
-
-        public int Read(Span<float> interleaved)
-        {
-            int want = interleaved.Length - interleaved.Length % Channels;
-            if (_buffer.Length < want) _buffer = new float[want];
-            int n;
-            try { n = file.ReadSamples(_buffer, 0, want); }
-            catch (Exception ex) when (ex is not DiscernException)
-            {
-                throw new CorruptAudioException($"MP3 data is damaged: {ex.Message}", ex);
-            }
-            n -= n % Channels;
-            _buffer.AsSpan(0, n).CopyTo(interleaved);
-            return n;
-        }
-
-        public void Dispose() => file.Dispose();
+        public override int SampleRateHz => file.SampleRate;
+        public override int Channels => file.Channels;
+        public override string Codec => "mp3";
+        public override TimeSpan? DeclaredDuration => null;
+        protected override int ReadInto(float[] buffer, int count) => file.ReadSamples(buffer, 0, count);
+        public override void Dispose() => file.Dispose();
     }
 }
 
@@ -76,32 +60,43 @@ public sealed class VorbisDecoder : IAudioDecoder
         return new Source(reader);
     }
 
-    private sealed class Source(NVorbis.VorbisReader reader) : IAudioSource
+    private sealed class Source(NVorbis.VorbisReader reader) : ArrayReadSource("Ogg Vorbis")
     {
-        private float[] _buffer = [];
-        public int SampleRateHz => reader.SampleRate;
-        public int Channels => reader.Channels;
-        public string Codec => "vorbis";
-        public TimeSpan? DeclaredDuration
+        public override int SampleRateHz => reader.SampleRate;
+        public override int Channels => reader.Channels;
+        public override string Codec => "vorbis";
+        public override TimeSpan? DeclaredDuration
         {
             get { try { return reader.TotalTime; } catch (Exception) { return null; } }
         }
+        protected override int ReadInto(float[] buffer, int count) => reader.ReadSamples(buffer, 0, count);
+        public override void Dispose() => reader.Dispose();
+    }
+}
 
-        public int Read(Span<float> interleaved)
+/// <summary>Adapts decoders that fill float arrays to <see cref="IAudioSource.Read"/>, turning their exceptions into <see cref="CorruptAudioException"/>.</summary>
+internal abstract class ArrayReadSource(string formatName) : IAudioSource
+{
+    private float[] _buffer = [];
+    public abstract int SampleRateHz { get; }
+    public abstract int Channels { get; }
+    public abstract string Codec { get; }
+    public abstract TimeSpan? DeclaredDuration { get; }
+    protected abstract int ReadInto(float[] buffer, int count);
+    public abstract void Dispose();
+
+    public int Read(Span<float> interleaved)
+    {
+        int want = interleaved.Length - interleaved.Length % Channels;
+        if (_buffer.Length < want) _buffer = new float[want];
+        int n;
+        try { n = ReadInto(_buffer, want); }
+        catch (Exception ex) when (ex is not DiscernException)
         {
-            int want = interleaved.Length - interleaved.Length % Channels;
-            if (_buffer.Length < want) _buffer = new float[want];
-            int n;
-            try { n = reader.ReadSamples(_buffer, 0, want); }
-            catch (Exception ex) when (ex is not DiscernException)
-            {
-                throw new CorruptAudioException($"Ogg Vorbis data is damaged: {ex.Message}", ex);
-            }
-            n -= n % Channels;
-            _buffer.AsSpan(0, n).CopyTo(interleaved);
-            return n;
+            throw new CorruptAudioException($"{formatName} data is damaged: {ex.Message}", ex);
         }
-
-        public void Dispose() => reader.Dispose();
+        n -= n % Channels;
+        _buffer.AsSpan(0, n).CopyTo(interleaved);
+        return n;
     }
 }
