@@ -43,11 +43,9 @@ public sealed class FeatureExtractor
     /// </summary>
     public SpectrumFeatures Extract(ReadOnlySpan<float> dbSum, int frames, int sampleRateHz)
     {
-        int bins = dbSum.Length;
-        EnsureCapacity(bins);
+        var db = MeanDb(dbSum, frames);
+        int bins = db.Length;
         double binHz = sampleRateHz / 2.0 / (bins - 1);
-        var db = _db.AsSpan(0, bins);
-        TensorPrimitives.Multiply(dbSum, 1f / Math.Max(1, frames), db);
         double bandwidth = Fakeprint.EffectiveBandwidthHz(db, binHz);
         double hiHz = Math.Min(_config.BandHighHz, Math.Min(bandwidth * 0.97, sampleRateHz / 2.0 * 0.97));
         double loHz = _config.BandLowHz;
@@ -59,9 +57,8 @@ public sealed class FeatureExtractor
         int n = band.Length;
         var envelope = _envelope.AsSpan(0, n);
         var residual = _residual.AsSpan(0, n);
-        Fakeprint.LowerEnvelope(band, Math.Max(3, (int)Math.Round(_config.EnvelopeWindowHz / binHz)), envelope);
+        EnvelopeResidual(band, binHz, residual);
         float clip = (float)_config.ResidualClipDb;
-        Fakeprint.Residual(band, envelope, residual, clip);
         double residualMean = TensorPrimitives.Average(residual) / clip;
         double upperMean = TensorPrimitives.Average(residual[(n / 2)..]) / clip;
 
@@ -98,19 +95,32 @@ public sealed class FeatureExtractor
     /// </summary>
     public float[] ResidualDb(ReadOnlySpan<float> dbSum, int frames, int sampleRateHz, double loHz, double hiHz, out double firstBinHz, out double binHz)
     {
-        int bins = dbSum.Length;
-        EnsureCapacity(bins);
+        var db = MeanDb(dbSum, frames);
+        int bins = db.Length;
         binHz = sampleRateHz / 2.0 / (bins - 1);
-        var db = _db.AsSpan(0, bins);
-        TensorPrimitives.Multiply(dbSum, 1f / Math.Max(1, frames), db);
         int lo = Math.Clamp((int)Math.Ceiling(loHz / binHz), 0, bins - 1), hi = Math.Clamp((int)Math.Floor(hiHz / binHz), lo + 1, bins);
         var band = db[lo..hi];
-        var envelope = _envelope.AsSpan(0, band.Length);
-        Fakeprint.LowerEnvelope(band, Math.Max(3, (int)Math.Round(_config.EnvelopeWindowHz / binHz)), envelope);
         var result = new float[band.Length];
-        Fakeprint.Residual(band, envelope, result, (float)_config.ResidualClipDb);
+        EnvelopeResidual(band, binHz, result);
         firstBinHz = lo * binHz;
         return result;
+    }
+
+    /// <summary>The time-averaged dB spectrum, in the reused <see cref="_db"/> buffer.</summary>
+    private Span<float> MeanDb(ReadOnlySpan<float> dbSum, int frames)
+    {
+        EnsureCapacity(dbSum.Length);
+        var db = _db.AsSpan(0, dbSum.Length);
+        TensorPrimitives.Multiply(dbSum, 1f / Math.Max(1, frames), db);
+        return db;
+    }
+
+    /// <summary>The published recipe's residual: <paramref name="band"/> above its lower envelope, clipped.</summary>
+    private void EnvelopeResidual(ReadOnlySpan<float> band, double binHz, Span<float> residual)
+    {
+        var envelope = _envelope.AsSpan(0, band.Length);
+        Fakeprint.LowerEnvelope(band, Math.Max(3, (int)Math.Round(_config.EnvelopeWindowHz / binHz)), envelope);
+        Fakeprint.Residual(band, envelope, residual, (float)_config.ResidualClipDb);
     }
 
     private void EnsureCapacity(int bins)
