@@ -27,6 +27,17 @@ internal sealed class EvalCommand : AsyncCommand<EvalCommand.Settings>
         [System.ComponentModel.Description("Re-encode or manipulate every clip alike first (mp3-128k, aac-128k, opus-96k, pitch+1, resample-32k…).")]
         public string Transform { get; init; } = "none";
 
+        [CommandOption("--augment <TRANSFORM>")]
+        [System.ComponentModel.Description("With --group-by: also train each fold on its clips after this transform (repeatable), as `train --augment` does. Default: mp3-128k, as the shipped model.")]
+        public string[] Augment { get; init; } = [];
+
+        [CommandOption("--no-augment")]
+        [System.ComponentModel.Description("With --group-by: train each fold on the evaluated clips only.")]
+        public bool NoAugment { get; init; }
+
+        /// <summary>Training transforms besides the evaluated condition, for leave-one-group-out.</summary>
+        public IReadOnlyList<string> Augmentations => NoAugment || GroupBy is null ? [] : Augment.Length > 0 ? Augment : Evaluator.DefaultAugmentations;
+
         [CommandOption("--rows <FILE>")]
         [System.ComponentModel.Description("Also write every clip's score to this CSV file.")]
         public string? RowsPath { get; init; }
@@ -34,6 +45,9 @@ internal sealed class EvalCommand : AsyncCommand<EvalCommand.Settings>
         public override ValidationResult Validate()
         {
             if (GroupBy is not (null or "source" or "generator")) return ValidationResult.Error("--group-by takes 'source' or 'generator'");
+            foreach (var t in Augment)
+                if (!AudioTransforms.IsKnown(t)) return ValidationResult.Error($"unknown --augment '{t}'");
+            if ((Augment.Length > 0 || NoAugment) && GroupBy is null) return ValidationResult.Error("--augment and --no-augment need --group-by (a fixed model was trained already)");
             if (!AudioTransforms.IsKnown(Transform)) return ValidationResult.Error($"unknown --transform '{Transform}'; known: none, {string.Join(", ", AudioTransforms.Names)}");
             return base.Validate();
         }
@@ -44,8 +58,17 @@ internal sealed class EvalCommand : AsyncCommand<EvalCommand.Settings>
         var entries = Manifest.Read(settings.Manifest);
         var config = FeatureConfig.Default;
         var measured = await MeasureWithProgress(entries, config, settings.Transform, settings, !settings.Json, cancellationToken);
+        var augmented = new List<IReadOnlyList<MeasuredEntry>>();
+        // Each fold trains as `train` does: the clips as they are plus each augmentation. When the evaluated clips are themselves
+        // transformed, they stand for one of those conditions, and the untransformed clips are measured as another.
+        var trainingConditions = new[] { "none" }.Concat(settings.Augmentations).Distinct(StringComparer.OrdinalIgnoreCase)
+            .Where(t => !t.Equals(settings.Transform, StringComparison.OrdinalIgnoreCase));
+        if (settings.Augmentations.Count > 0)
+            foreach (var t in trainingConditions)
+                augmented.Add(await MeasureWithProgress(entries, config, t, settings, !settings.Json, cancellationToken));
         var report = settings.GroupBy is { } column
-            ? Evaluator.LeaveOneGroupOut(measured, e => column == "source" ? e.Source : e.Generator, column, config, TrainingOptions.Default, settings.Transform)
+            ? Evaluator.LeaveOneGroupOut(measured, e => column == "source" ? e.Source : e.Generator, column, config,
+                TrainingOptions.Default with { Transforms = settings.Augmentations }, settings.Transform, augmented)
             : Evaluator.WithModel(measured, settings.LoadDetector(), settings.Transform);
 
         if (settings.RowsPath is not null)

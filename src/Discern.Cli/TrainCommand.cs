@@ -19,8 +19,15 @@ internal sealed class TrainCommand : AsyncCommand<TrainCommand.Settings>
         public string Output { get; init; } = "";
 
         [CommandOption("--augment <TRANSFORM>")]
-        [System.ComponentModel.Description("Also train on every clip after this transform (repeatable), e.g. mp3-128k.")]
+        [System.ComponentModel.Description("Also train on every clip after this transform (repeatable). Default: mp3-128k, as the shipped model.")]
         public string[] Augment { get; init; } = [];
+
+        [CommandOption("--no-augment")]
+        [System.ComponentModel.Description("Train on the clips as they are only.")]
+        public bool NoAugment { get; init; }
+
+        /// <summary>The transforms to train on besides the clips as they are.</summary>
+        public IReadOnlyList<string> Augmentations => NoAugment ? [] : Augment.Length > 0 ? Augment : Evaluator.DefaultAugmentations;
 
         public override ValidationResult Validate()
         {
@@ -37,16 +44,13 @@ internal sealed class TrainCommand : AsyncCommand<TrainCommand.Settings>
         var config = FeatureConfig.Default;
         var examples = new List<LabeledExample>();
         int failed = 0;
-        foreach (var transform in new[] { "none" }.Concat(settings.Augment))
+        foreach (var transform in new[] { "none" }.Concat(settings.Augmentations))
         {
             var measured = await EvalCommand.MeasureWithProgress(entries, config, transform, settings, true, cancellationToken);
             failed += measured.Count(m => !m.HasFeatures);
-            examples.AddRange(measured.Where(m => m.HasFeatures).Select(m => m.ToExample() with
-            {
-                Id = transform == "none" ? m.Entry.RelativePath : $"{m.Entry.RelativePath}#{transform}",
-            }));
+            examples.AddRange(Evaluator.TrainingExamples(measured, transform));
         }
-        var model = Trainer.Train(examples, FeatureExtractor.FeatureNames, config.Id, TrainingOptions.Default with { Transforms = settings.Augment });
+        var model = Trainer.Train(examples, FeatureExtractor.FeatureNames, config.Id, TrainingOptions.Default with { Transforms = [.. settings.Augmentations] });
         var directory = Path.GetDirectoryName(Path.GetFullPath(settings.Output))!;
         Directory.CreateDirectory(directory);
         await File.WriteAllTextAsync(settings.Output, model.ToJson(), cancellationToken);

@@ -27,17 +27,30 @@ public class CorpusTests
         Assert.True(failures.Count == 0, string.Join("\n", failures));
         Assert.All(measured, m => Assert.True(m.HasFeatures, $"{m.Entry.RelativePath}: {string.Join(' ', m.Measurement!.Problems)}"));
 
-        var examples = measured.Select(m => m.ToExample()).ToList();
-        var a = Trainer.Train(examples, FeatureExtractor.FeatureNames, FeatureConfig.Default.Id);
-        var b = Trainer.Train(examples, FeatureExtractor.FeatureNames, FeatureConfig.Default.Id);
+        // The shipped recipe: the clips as they are plus each default augmentation (see Evaluator.DefaultAugmentations).
+        var augmented = new List<IReadOnlyList<MeasuredEntry>>();
+        var examples = Evaluator.TrainingExamples(measured, "none").ToList();
+        foreach (var transform in Evaluator.DefaultAugmentations)
+        {
+            var extra = await Evaluator.MeasureAsync(entries, FeatureConfig.Default, transform);
+            augmented.Add(extra);
+            examples.AddRange(Evaluator.TrainingExamples(extra, transform));
+        }
+        var options = TrainingOptions.Default with { Transforms = Evaluator.DefaultAugmentations };
+        var a = Trainer.Train(examples, FeatureExtractor.FeatureNames, FeatureConfig.Default.Id, options);
+        var b = Trainer.Train(examples, FeatureExtractor.FeatureNames, FeatureConfig.Default.Id, options);
         Assert.Equal(a.ToJson(), b.ToJson());
 
         // The shipped model must be the one this code trains from the corpus (regenerate with the README's train command).
         Assert.Equal(a.ModelId, Detector.Load().Model.ModelId);
 
-        var report = Evaluator.LeaveOneGroupOut(measured, e => e.Source, "source", FeatureConfig.Default, TrainingOptions.Default, "none");
+        var report = Evaluator.LeaveOneGroupOut(measured, e => e.Source, "source", FeatureConfig.Default, options, "none", augmented);
         Assert.Equal(entries.Count, report.Rows.Count);
         Assert.Equal(0, report.Failures);
-        Assert.NotNull(report.Overall.Auc);
+        // A regression floor at the level measured on 2026-11-25 (AUC 0.628), NOT the target of 0.95, which the
+        // current features do not reach: see the README's status and docs/results.md.
+        Assert.True(report.Overall.Auc >= 0.58, $"leave-one-source-out AUC {report.Overall.Auc:0.000} fell below the measured 0.628");
+        // Whatever the ranking, the default threshold must not accuse held-out human sources wholesale.
+        Assert.True(report.Overall.FalsePositiveRate <= 0.05, $"held-out FPR {report.Overall.FalsePositiveRate:P1}");
     }
 }
