@@ -22,15 +22,12 @@ internal sealed class AnalyzeCommand : AsyncCommand<AnalyzeCommand.Settings>
         public bool Spectrum { get; init; }
     }
 
-    /// <summary>One input's outcome, in the CLI's JSON shape.</summary>
-    public sealed record Result(string Path, double? ProbabilityAi, string Verdict, string? Generator, string? Error, Verdict? Evidence);
-
     public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
         var detector = settings.LoadDetector();
         var inputs = InputExpander.Expand(settings.Inputs);
         var options = settings.ToOptions(settings.Spectrum);
-        var results = new Result?[inputs.Count];
+        var results = new AnalysisReport?[inputs.Count];
         var ready = new SemaphoreSlim(0);
         int failures = 0;
 
@@ -67,20 +64,18 @@ internal sealed class AnalyzeCommand : AsyncCommand<AnalyzeCommand.Settings>
         return failures > 0 ? ExitCodes.Failed : ExitCodes.Ok;
     }
 
-    internal static async Task<Result> AnalyzeOne(Detector detector, string path, AnalysisOptions options, CancellationToken ct)
+    internal static async Task<AnalysisReport> AnalyzeOne(Detector detector, string path, AnalysisOptions options, CancellationToken ct)
     {
         try
         {
             var v = await detector.AnalyzeAsync(path, options, ct);
-            return new Result(path, v.ProbabilityAi, Label(v.Label), v.Generator?.Family, null, v);
+            return AnalysisReport.From(path, v);
         }
         catch (Exception ex) when (ex is DiscernException or IOException or UnauthorizedAccessException)
         {
-            return new Result(path, null, "uncertain", null, ex.Message, null);
+            return AnalysisReport.Failed(path, ex.Message);
         }
     }
-
-    internal static string Label(VerdictLabel label) => label switch { VerdictLabel.Ai => "ai", VerdictLabel.Human => "human", _ => "uncertain" };
 
     private static string Colour(string verdict) => verdict switch
     {

@@ -13,6 +13,8 @@ app.Configure(config =>
         .WithExample("eval", "../shared/corpus/manifest.csv", "--group-by", "source");
     config.AddCommand<TrainCommand>("train").WithDescription("Train the model from a labelled manifest.")
         .WithExample("train", "../shared/corpus/manifest.csv", "-o", "models/discern-default.model.json");
+    config.AddCommand<ServeCommand>("serve").WithDescription("Serve the web page and the HTTP API (/api/v1, /openapi/v1.json, /health).")
+        .WithExample("serve", "--urls", "http://127.0.0.1:5080");
     config.AddCommand<BenchCommand>("bench").WithDescription("Time Discern's full analysis against ffmpeg's decoding of the same file.");
 });
 

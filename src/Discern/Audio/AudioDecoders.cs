@@ -38,24 +38,8 @@ public sealed class AudioDecoders
     {
         Guard.Readable(stream);
         long origin = stream.CanSeek ? stream.Position : 0;
-        var head = new byte[SniffBytes];
-        int got = ReadUpTo(stream, head);
-        if (got == 0) { stream.Dispose(); throw new CorruptAudioException("The input is empty."); }
-
-        int id3 = FormatSniffer.Id3v2Length(head.AsSpan(0, got));
-        byte[] prefix = head[..got];
-        int dataStart = 0;
-        if (id3 > 0 && id3 < MaxId3Bytes)
-        {
-            // Read past the tag (cover art can be megabytes) to see what follows it.
-            var extended = new byte[id3 + SniffBytes];
-            prefix.CopyTo(extended, 0);
-            int more = got < extended.Length ? ReadUpTo(stream, extended.AsSpan(got)) : 0;
-            prefix = extended[..(got + more)];
-            dataStart = Math.Min(id3, prefix.Length);
-        }
-        var format = FormatSniffer.Sniff(prefix.AsSpan(dataStart));
-        if (format == AudioFormat.Unknown && dataStart > 0) format = AudioFormat.Mp3; // tag, then frames NLayer will search for
+        var (format, prefix, dataStart) = SniffPrefix(stream);
+        if (prefix.Length == 0) { stream.Dispose(); throw new CorruptAudioException("The input is empty."); }
 
         var decoder = format == AudioFormat.Unknown ? null : _decoders.FirstOrDefault(d => d.CanDecode(format));
         if (decoder is null)
@@ -82,6 +66,39 @@ public sealed class AudioDecoders
             if (decoder is Mp3Decoder or VorbisDecoder) replay = SpoolToTempFile(replay);
         }
         return new OpenedAudio(format, decoder.Name, decoder.Open(replay, format));
+    }
+
+    /// <summary>
+    /// The format of the data at <paramref name="stream"/>'s position, looking past an ID3v2 tag, without decoding
+    /// (hosts use it to refuse a wrong upload before queueing it). Reads a few kilobytes; does not rewind.
+    /// </summary>
+    public static AudioFormat Identify(Stream stream)
+    {
+        Guard.Readable(stream);
+        return SniffPrefix(stream).Format;
+    }
+
+    /// <summary>Reads the first bytes (and a whole leading ID3v2 tag), returning what they are, the bytes read, and where the audio data starts in them.</summary>
+    private static (AudioFormat Format, byte[] Prefix, int DataStart) SniffPrefix(Stream stream)
+    {
+        var head = new byte[SniffBytes];
+        int got = ReadUpTo(stream, head);
+        if (got == 0) return (AudioFormat.Unknown, [], 0);
+        int id3 = FormatSniffer.Id3v2Length(head.AsSpan(0, got));
+        byte[] prefix = head[..got];
+        int dataStart = 0;
+        if (id3 > 0 && id3 < MaxId3Bytes)
+        {
+            // Read past the tag (cover art can be megabytes) to see what follows it.
+            var extended = new byte[id3 + SniffBytes];
+            prefix.CopyTo(extended, 0);
+            int more = got < extended.Length ? ReadUpTo(stream, extended.AsSpan(got)) : 0;
+            prefix = extended[..(got + more)];
+            dataStart = Math.Min(id3, prefix.Length);
+        }
+        var format = FormatSniffer.Sniff(prefix.AsSpan(dataStart));
+        if (format == AudioFormat.Unknown && dataStart > 0) format = AudioFormat.Mp3; // tag, then frames NLayer will search for
+        return (format, prefix, dataStart);
     }
 
     private static FileStream SpoolToTempFile(Stream input)

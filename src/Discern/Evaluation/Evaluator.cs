@@ -107,7 +107,7 @@ public static class Evaluator
         {
             if (m.Measurement is null) return new EvaluationRow(m.Entry.RelativePath, m.Entry.IsAi, m.Entry.Source, null, "error", "", m.Error);
             var v = detector.Decide(m.Measurement);
-            return new EvaluationRow(m.Entry.RelativePath, m.Entry.IsAi, m.Entry.Source, v.ProbabilityAi, Label(v.Label), "", null);
+            return new EvaluationRow(m.Entry.RelativePath, m.Entry.IsAi, m.Entry.Source, v.ProbabilityAi, AnalysisReport.LabelName(v.Label), "", null);
         }).ToList();
         return Report($"model {detector.Model.ModelId}", transform, rows);
     }
@@ -145,15 +145,13 @@ public static class Evaluator
             foreach (var (m, i) in usable.Where(t => group(t.m.Entry) == fold))
             {
                 var v = detector.Decide(m.Measurement!);
-                rows[i] = new EvaluationRow(m.Entry.RelativePath, m.Entry.IsAi, m.Entry.Source, v.ProbabilityAi, Label(v.Label), fold, null);
+                rows[i] = new EvaluationRow(m.Entry.RelativePath, m.Entry.IsAi, m.Entry.Source, v.ProbabilityAi, AnalysisReport.LabelName(v.Label), fold, null);
             }
         }
         var complete = rows.Select((r, i) => r ?? new EvaluationRow(measured[i].Entry.RelativePath, measured[i].Entry.IsAi, measured[i].Entry.Source,
             null, "error", "", "no fold could train without this group")).ToList();
         return Report($"leave-one-{groupName}-out", transform, complete);
     }
-
-    private static string Label(VerdictLabel label) => label switch { VerdictLabel.Ai => "ai", VerdictLabel.Human => "human", _ => "uncertain" };
 
     private static EvaluationReport Report(string method, string transform, List<EvaluationRow> rows)
     {
