@@ -92,6 +92,9 @@ public sealed class AnalysisService : BackgroundService
         });
     }
 
+    /// <summary>Awaited by a worker before each analysis; tests use it to hold workers busy and fill the queue deterministically.</summary>
+    internal Func<CancellationToken, Task>? BeforeEachAnalysis { get; set; }
+
     /// <summary>Analyses waiting for a worker.</summary>
     public int Queued => _queue.Reader.Count;
 
@@ -177,6 +180,7 @@ public sealed class AnalysisService : BackgroundService
         if (job.Cancellation.IsCancellationRequested) return;
         job.Status = AnalysisStatus.Running;
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken, job.Cancellation.Token);
+        if (BeforeEachAnalysis is { } hook) await hook(linked.Token).ConfigureAwait(false);
         var options = AnalysisOptions.Default with
         {
             IncludeSpectrum = true,
