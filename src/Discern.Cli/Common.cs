@@ -1,3 +1,4 @@
+using Discern.Evaluation;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Discern;
@@ -54,6 +55,28 @@ internal class AudioSettings : CommandSettings
         if (MaxDurationSeconds is <= 0) return ValidationResult.Error("--max-duration must be positive");
         if (MaxBytes is <= 0) return ValidationResult.Error("--max-bytes must be positive");
         return ValidationResult.Success();
+    }
+}
+
+/// <summary>Options of the commands that train models (train, and eval's leave-one-group-out folds), so both train alike.</summary>
+internal abstract class TrainingSettings : AudioSettings
+{
+    [CommandOption("--augment <TRANSFORM>")]
+    [System.ComponentModel.Description("Also train on every clip after this transform (repeatable). Default: mp3-128k, as the shipped model.")]
+    public string[] Augment { get; init; } = [];
+
+    [CommandOption("--no-augment")]
+    [System.ComponentModel.Description("Train on the clips as they are only.")]
+    public bool NoAugment { get; init; }
+
+    /// <summary>The transforms to train on besides the clips as they are.</summary>
+    public IReadOnlyList<string> ChosenAugmentations => NoAugment ? [] : Augment.Length > 0 ? Augment : Evaluator.DefaultAugmentations;
+
+    public override ValidationResult Validate()
+    {
+        foreach (var t in Augment)
+            if (!AudioTransforms.IsKnown(t)) return ValidationResult.Error($"unknown --augment '{t}'");
+        return base.Validate();
     }
 }
 

@@ -9,7 +9,7 @@ namespace Discern.Cli;
 
 internal sealed class EvalCommand : AsyncCommand<EvalCommand.Settings>
 {
-    public sealed class Settings : AudioSettings
+    public sealed class Settings : TrainingSettings
     {
         [CommandArgument(0, "<MANIFEST>")]
         [System.ComponentModel.Description("CSV with path,label (ai|human) and optional source, generator; paths relative to it.")]
@@ -27,16 +27,8 @@ internal sealed class EvalCommand : AsyncCommand<EvalCommand.Settings>
         [System.ComponentModel.Description("Re-encode or manipulate every clip alike first (mp3-128k, aac-128k, opus-96k, pitch+1, resample-32k…).")]
         public string Transform { get; init; } = "none";
 
-        [CommandOption("--augment <TRANSFORM>")]
-        [System.ComponentModel.Description("With --group-by: also train each fold on its clips after this transform (repeatable), as `train --augment` does. Default: mp3-128k, as the shipped model.")]
-        public string[] Augment { get; init; } = [];
-
-        [CommandOption("--no-augment")]
-        [System.ComponentModel.Description("With --group-by: train each fold on the evaluated clips only.")]
-        public bool NoAugment { get; init; }
-
-        /// <summary>Training transforms besides the evaluated condition, for leave-one-group-out.</summary>
-        public IReadOnlyList<string> Augmentations => NoAugment || GroupBy is null ? [] : Augment.Length > 0 ? Augment : Evaluator.DefaultAugmentations;
+        /// <summary>Training transforms besides the evaluated condition, for leave-one-group-out (none with a fixed model).</summary>
+        public IReadOnlyList<string> Augmentations => GroupBy is null ? [] : ChosenAugmentations;
 
         [CommandOption("--rows <FILE>")]
         [System.ComponentModel.Description("Also write every clip's score to this CSV file.")]
@@ -45,8 +37,6 @@ internal sealed class EvalCommand : AsyncCommand<EvalCommand.Settings>
         public override ValidationResult Validate()
         {
             if (GroupBy is not (null or "source" or "generator")) return ValidationResult.Error("--group-by takes 'source' or 'generator'");
-            foreach (var t in Augment)
-                if (!AudioTransforms.IsKnown(t)) return ValidationResult.Error($"unknown --augment '{t}'");
             if ((Augment.Length > 0 || NoAugment) && GroupBy is null) return ValidationResult.Error("--augment and --no-augment need --group-by (a fixed model was trained already)");
             if (!AudioTransforms.IsKnown(Transform)) return ValidationResult.Error($"unknown --transform '{Transform}'; known: none, {string.Join(", ", AudioTransforms.Names)}");
             return base.Validate();
