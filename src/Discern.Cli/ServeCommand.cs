@@ -42,15 +42,8 @@ internal sealed class ServeCommand : AsyncCommand<ServeCommand.Settings>
         Set(nameof(DiscernWebOptions.MaxDurationSeconds), settings.MaxDurationSeconds);
         Set(nameof(DiscernWebOptions.MaxConcurrentAnalyses), settings.Workers);
         await using var app = DiscernWebApp.Build([.. args]);
-        await app.StartAsync(cancellationToken);
-        try
-        {
-            await app.WaitForShutdownAsync(cancellationToken);
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-        }
-        await app.StopAsync(CancellationToken.None);
+        // The IHost overload: Ctrl-C (the token) stops the server gracefully instead of throwing.
+        await ((IHost)app).RunAsync(cancellationToken);
         return ExitCodes.Ok;
     }
 }

@@ -1,6 +1,7 @@
 using System.Text.Json.Serialization;
 using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.RateLimiting;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
 namespace Discern.Web;
@@ -27,7 +28,7 @@ public static class DiscernWebApp
         services.AddOptions<DiscernWebOptions>().Bind(configuration.GetSection(DiscernWebOptions.Section))
             .Validate(o => o.MaxUploadBytes > 0 && o.MaxDurationSeconds > 0 && o.MaxConcurrentAnalyses > 0 && o.MaxQueuedAnalyses > 0,
                 "Discern limits must be positive");
-        services.TryAddTimeProvider();
+        services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton(sp => sp.GetRequiredService<IOptions<DiscernWebOptions>>().Value.ModelPath is { } path ? Detector.Load(path) : Detector.Load());
         services.AddSingleton<AnalysisService>();
         services.AddHostedService(sp => sp.GetRequiredService<AnalysisService>());
@@ -96,11 +97,6 @@ public static class DiscernWebApp
         headers.XContentTypeOptions = "nosniff";
         headers["Referrer-Policy"] = "no-referrer";
         return next(context);
-    }
-
-    private static void TryAddTimeProvider(this IServiceCollection services)
-    {
-        if (!services.Any(d => d.ServiceType == typeof(TimeProvider))) services.AddSingleton(TimeProvider.System);
     }
 }
 

@@ -1,6 +1,3 @@
-using System.Text.Json;
-using System.Text.Json.Serialization;
-
 namespace Discern;
 
 /// <summary>
@@ -28,12 +25,5 @@ public sealed record AnalysisReport(string Path, double? ProbabilityAi, string V
         VerdictLabel.Ai => "ai",
         VerdictLabel.Human => "human",
         _ => "uncertain",
-    };
-
-    /// <summary>JSON settings shared by every host: camelCase names, enums as strings, nothing left out.</summary>
-    public static JsonSerializerOptions JsonOptions { get; } = new(JsonSerializerDefaults.Web)
-    {
-        DefaultIgnoreCondition = JsonIgnoreCondition.Never,
-        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
     };
 }
