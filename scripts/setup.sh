@@ -14,3 +14,26 @@ if [ ${#missing[@]} -gt 0 ]; then
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
+
+# PostgreSQL: catalogue scans can store into it, and the storage tests run against a real server. Installs the
+# Debian server if missing, starts the default cluster, and creates a 'discern' role (password 'discern', may create
+# databases) that the tests use (override with DISCERN_TEST_POSTGRES="Host=…;Username=…;Password=…").
+if [ "${DISCERN_SKIP_POSTGRES:-}" != "1" ]; then
+  SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+  if ! command -v pg_ctlcluster >/dev/null 2>&1; then
+    $SUDO apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq postgresql >/dev/null
+  fi
+  cluster=$(pg_lsclusters --no-header 2>/dev/null | awk 'NR==1 {print $1" "$2}')
+  if [ -z "$cluster" ]; then
+    echo "postgresql is installed but has no cluster; create one with pg_createcluster." >&2
+    exit 1
+  fi
+  pg_lsclusters --no-header | awk 'NR==1 {print $4}' | grep -q online || $SUDO pg_ctlcluster $cluster start
+  if [ "$(id -u)" -eq 0 ]; then as_postgres=(runuser -u postgres --); else as_postgres=(sudo -u postgres); fi
+  "${as_postgres[@]}" psql -q -v ON_ERROR_STOP=1 >/dev/null <<'SQL'
+DO $$ BEGIN
+  IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'discern') THEN CREATE ROLE discern LOGIN PASSWORD 'discern' CREATEDB; END IF;
+END $$;
+SQL
+fi
