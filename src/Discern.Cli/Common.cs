@@ -12,6 +12,8 @@ internal static class ExitCodes
     public const int Ok = 0;
     public const int Failed = 1;
     public const int Usage = 2;
+    /// <summary>Stopped by Ctrl-C or SIGTERM (128 + SIGINT, as shells report it).</summary>
+    public const int Interrupted = 130;
 }
 
 /// <summary>Options every command that analyses audio shares.</summary>

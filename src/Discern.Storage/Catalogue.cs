@@ -126,10 +126,22 @@ public abstract class Catalogue : IAsyncDisposable
         [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         await using var connection = await OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        string columns = includeEvidence ? EntryColumns : EntryColumns.Replace("evidence, ", "NULL AS evidence, ", StringComparison.Ordinal);
+        string columns = includeEvidence ? EntryColumns : ReportColumns;
         await foreach (var entry in connection.QueryUnbufferedAsync<CatalogueEntry>($"SELECT {columns} FROM files ORDER BY path")
             .WithCancellation(cancellationToken).ConfigureAwait(false))
             yield return entry;
+    }
+
+    /// <summary>The columns a report's file lists read (all but the evidence).</summary>
+    internal static readonly string ReportColumns = EntryColumns.Replace("evidence, ", "NULL AS evidence, ", StringComparison.Ordinal);
+
+    /// <summary>The probability of every judged file, streamed (for the report's histogram).</summary>
+    internal async IAsyncEnumerable<double> ProbabilitiesAsync([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await foreach (var p in connection.QueryUnbufferedAsync<double>("SELECT probability_ai FROM files WHERE probability_ai IS NOT NULL AND status = 'done'")
+            .WithCancellation(cancellationToken).ConfigureAwait(false))
+            yield return p;
     }
 
     /// <summary>Runs a read-only query for reports.</summary>
