@@ -107,11 +107,14 @@ internal sealed class ScanCommand : AsyncCommand<ScanCommand.Settings>
             Console.Out.WriteLine("Finished files are saved; run the same command to continue where this scan stopped.");
             return ExitCodes.Interrupted;
         }
-        Console.Out.WriteLine($"Report: discern report --db {Quote(settings.Database)} --html report.html");
+        // A connection string may hold a password: do not echo it.
+        Console.Out.WriteLine(Catalogue.IsPostgres(settings.Database)
+            ? "Report: discern report --db \"<the same connection string>\" --html report.html"
+            : $"Report: discern report --db {Quote(settings.Database)} --html report.html");
         return ExitCodes.Ok;
     }
 
-    private static string Quote(string s) => s.Contains(' ', StringComparison.Ordinal) || s.Contains(';', StringComparison.Ordinal) ? $"\"{s}\"" : s;
+    private static string Quote(string s) => s.Contains(' ', StringComparison.Ordinal) ? $"\"{s}\"" : s;
 
     /// <summary>Formats progress: this process's counts, the catalogue's pending rows (shared with other scanners), rate and ETA.</summary>
     private sealed class ProgressReporter(ScanCounters counters, Catalogue catalogue, Stopwatch clock, int every)
