@@ -231,9 +231,9 @@ public static class CatalogueReport
 
     private static string HistogramSvg(IReadOnlyList<long> bands)
     {
-        const int width = 640, height = 180, left = 40, bottom = 24;
+        const int width = 640, height = 180, left = 40, right = 16, bottom = 24;
         long max = Math.Max(1, bands.Count == 0 ? 1 : bands.Max());
-        double barWidth = (width - left) / (double)Math.Max(1, bands.Count);
+        double barWidth = (width - left - right) / (double)Math.Max(1, bands.Count);
         var s = new StringBuilder();
         s.Append(CultureInfo.InvariantCulture, $"<svg viewBox=\"0 0 {width} {height}\" width=\"100%\" role=\"img\" aria-label=\"Histogram of probabilities of AI\">");
         for (int i = 0; i < bands.Count; i++)
@@ -243,7 +243,7 @@ public static class CatalogueReport
             s.Append(CultureInfo.InvariantCulture, $"<rect x=\"{left + i * barWidth + 1:0.#}\" y=\"{height - bottom - h:0.#}\" width=\"{barWidth - 2:0.#}\" height=\"{h:0.#}\" fill=\"{colour}\"><title>{i * 0.05:0.00}–{(i + 1) * 0.05:0.00}: {bands[i]} files</title></rect>");
         }
         for (int t = 0; t <= 4; t++)
-            s.Append(CultureInfo.InvariantCulture, $"<text x=\"{left + t * (width - left) / 4.0:0.#}\" y=\"{height - 6}\" text-anchor=\"middle\">{t * 0.25:0.00}</text>");
+            s.Append(CultureInfo.InvariantCulture, $"<text x=\"{left + t * (width - left - right) / 4.0:0.#}\" y=\"{height - 6}\" text-anchor=\"middle\">{t * 0.25:0.00}</text>");
         s.Append(CultureInfo.InvariantCulture, $"<text x=\"{left - 6}\" y=\"14\" text-anchor=\"end\">{max}</text><text x=\"{left - 6}\" y=\"{height - bottom}\" text-anchor=\"end\">0</text></svg>");
         return s.ToString();
     }
@@ -257,7 +257,7 @@ public static class CatalogueReport
         for (int i = 0; i < folders.Count; i++)
         {
             var f = folders[i];
-            string name = f.Folder.Length > 42 ? "…" + f.Folder[^41..] : f.Folder;
+            string name = f.Folder.Length > 36 ? "…" + f.Folder[^35..] : f.Folder;
             double w = (width - label - 50) * f.AiShare;
             s.Append(CultureInfo.InvariantCulture, $"<text x=\"{label - 6}\" y=\"{i * row + 14}\" text-anchor=\"end\">{Enc(name)}</text>")
              .Append(CultureInfo.InvariantCulture, $"<rect x=\"{label}\" y=\"{i * row + 3}\" width=\"{Math.Max(w, 1):0.#}\" height=\"{row - 5}\" fill=\"#d92d20\"><title>{Enc(f.Folder)}: {f.Ai} of {f.Analysed}</title></rect>")
