@@ -29,19 +29,13 @@ internal sealed class TrainCommand : AsyncCommand<TrainCommand.Settings>
     {
         var entries = Manifest.Read(settings.Manifest);
         var config = FeatureConfig.Default;
-        var examples = new List<LabeledExample>();
-        int failed = 0;
-        foreach (var transform in new[] { "none" }.Concat(settings.ChosenAugmentations))
-        {
-            var measured = await EvalCommand.MeasureWithProgress(entries, config, transform, settings, true, cancellationToken);
-            failed += measured.Count(m => !m.HasFeatures);
-            examples.AddRange(Evaluator.TrainingExamples(measured, transform));
-        }
-        var model = Trainer.Train(examples, FeatureExtractor.FeatureNames, config.Id, TrainingOptions.Default with { Transforms = [.. settings.ChosenAugmentations] });
+        var run = await Evaluator.TrainAsync(entries, config, settings.ChosenAugmentations,
+            (transform, ct) => EvalCommand.MeasureWithProgress(entries, config, transform, settings, true, ct), cancellationToken);
+        var model = run.Model;
         var directory = Path.GetDirectoryName(Path.GetFullPath(settings.Output))!;
         Directory.CreateDirectory(directory);
         await File.WriteAllTextAsync(settings.Output, model.ToJson(), cancellationToken);
-        AnsiConsole.MarkupLine($"trained [bold]{model.ModelId}[/] on {examples.Count} clips ({model.Training.AiExamples} ai, {model.Training.HumanExamples} human, {model.Training.Sources} sources); {failed} clips had no usable features");
+        AnsiConsole.MarkupLine($"trained [bold]{model.ModelId}[/] on {run.Examples.Count} clips ({model.Training.AiExamples} ai, {model.Training.HumanExamples} human, {model.Training.Sources} sources); {run.ClipsWithoutFeatures} clips had no usable features");
         AnsiConsole.MarkupLine($"AI threshold {model.AiThreshold:0.000}; written to {Markup.Escape(settings.Output)}");
         return ExitCodes.Ok;
     }

@@ -87,6 +87,39 @@ public sealed class ScanProcessTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task SIGTERM_stops_a_scan_cleanly_keeping_finished_files_and_the_next_run_finishes()
+    {
+        await using var db = await TestDatabase.CreateAsync("sqlite");
+        var files = MusicFiles.Write(db.Folder, 300);
+        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var a in new[] { Cli, "scan", db.Folder, "--db", db.Connection, "--workers", "2", "--progress", "none" }) info.ArgumentList.Add(a);
+        using var scan = Process.Start(info)!;
+        var stdout = scan.StandardOutput.ReadToEndAsync();
+        var stderr = scan.StandardError.ReadToEndAsync();
+        var waited = Stopwatch.StartNew();
+        while (!scan.HasExited && await DoneAsync(db.Connection) < 20 && waited.Elapsed < TimeSpan.FromSeconds(60)) await Task.Delay(20);
+        Assert.False(scan.HasExited, "the scan finished before it could be stopped");
+        using (var kill = Process.Start("kill", ["-TERM", scan.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])) await kill.WaitForExitAsync();
+        await scan.WaitForExitAsync();
+        string text = await stdout + await stderr;
+        output.WriteLine(text);
+
+        Assert.Equal(130, scan.ExitCode);
+        Assert.Contains("Stopped", text, StringComparison.Ordinal);
+        await using (var catalogue = await Catalogue.OpenAsync(db.Connection))
+        {
+            var counts = await catalogue.CountAsync();
+            Assert.Equal(files.Count, counts.Total);
+            Assert.True(counts.Pending > 0);
+        }
+        var (code, _) = await RunAsync("scan", db.Folder, "--db", db.Connection, "--progress", "none");
+        Assert.Equal(0, code);
+        var rows = await ReadRowsAsync(db.Connection);
+        Assert.All(rows, r => Assert.Equal(FileStatus.Done, r.Status));
+        Assert.All(rows, r => Assert.Equal(1, r.Attempts));
+    }
+
+    [Fact]
     public async Task A_second_scanner_on_a_sqlite_catalogue_is_refused_with_a_clear_error()
     {
         await using var db = await TestDatabase.CreateAsync("sqlite");
