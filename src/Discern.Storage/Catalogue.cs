@@ -16,7 +16,7 @@ public abstract class Catalogue : IAsyncDisposable
     /// <summary>The columns <see cref="CatalogueEntry"/> reads.</summary>
     protected const string EntryColumns =
         "id, path, folder, size_bytes, modified_unix_ms, status, sha256, verdict, probability_ai, generator, model_id, " +
-        "discern_version, format, codec, sample_rate_hz, channels, duration_seconds, evidence, error, error_code, result_source, " +
+        "feature_config_id, discern_version, format, codec, sample_rate_hz, channels, duration_seconds, evidence, error, error_code, result_source, " +
         "hash_ms, analysis_ms, completed_unix_ms, worker, attempts";
 
     private const string WriteOutcomeSql =

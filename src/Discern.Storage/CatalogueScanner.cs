@@ -315,16 +315,12 @@ public sealed class CatalogueScanner
         };
     }
 
-    private FileOutcome FromEntry(CatalogueEntry known) => Outcome(FileStatus.Done, ResultSource.Cache) with
+    private FileOutcome FromEntry(CatalogueEntry known) => new FileOutcome(known) with
     {
-        Verdict = known.Verdict,
-        ProbabilityAi = known.ProbabilityAi,
-        Generator = known.Generator,
-        Format = known.Format,
-        Codec = known.Codec,
-        SampleRateHz = known.SampleRateHz,
-        Channels = known.Channels,
-        DurationSeconds = known.DurationSeconds,
-        Evidence = known.Evidence,
+        Status = FileStatus.Done,
+        ResultSource = ResultSource.Cache,
+        AnalysisMs = 0,
+        Worker = _worker,
+        CompletedUnixMs = _time.GetUtcNow().ToUnixTimeMilliseconds(),
     };
 }

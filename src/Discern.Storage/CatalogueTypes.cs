@@ -41,13 +41,16 @@ public static class ResultSource
 /// <param name="HasVerdict">Whether the row still holds the verdict of its last analysis.</param>
 public sealed record ClaimedFile(long Id, string Path, string? Sha256, string? ModelId, bool HasVerdict);
 
-/// <summary>The result written back for one claimed file. Column names follow the property names in snake case.</summary>
-public sealed record FileOutcome
+/// <summary>
+/// The result columns of a catalogue row (names in snake case in the database): what a scanner writes for a file and
+/// what reports read back.
+/// </summary>
+public abstract record FileResult
 {
-    /// <summary><see cref="FileStatus.Done"/> or <see cref="FileStatus.Failed"/>.</summary>
-    public required string Status { get; init; }
-    /// <summary>How the result was obtained (<see cref="ResultSource"/>).</summary>
-    public required string ResultSource { get; init; }
+    /// <summary><see cref="FileStatus"/>.</summary>
+    public string Status { get; init; } = "";
+    /// <summary>How the result was obtained (<see cref="Storage.ResultSource"/>).</summary>
+    public string? ResultSource { get; init; }
     /// <summary>SHA-256 of the file's bytes, lower-case hex; null when the file could not be read.</summary>
     public string? Sha256 { get; init; }
     /// <summary>"ai", "human" or "uncertain"; null on failure.</summary>
@@ -57,7 +60,7 @@ public sealed record FileOutcome
     /// <summary>Likely generator family.</summary>
     public string? Generator { get; init; }
     /// <summary>Model that judged the file.</summary>
-    public required string ModelId { get; init; }
+    public string? ModelId { get; init; }
     /// <summary>Feature configuration of that model.</summary>
     public string? FeatureConfigId { get; init; }
     /// <summary>Discern version that judged the file.</summary>
@@ -79,17 +82,27 @@ public sealed record FileOutcome
     /// <summary>Stable error code (e.g. "corrupt-audio").</summary>
     public string? ErrorCode { get; init; }
     /// <summary>Time spent hashing.</summary>
-    public double HashMs { get; init; }
+    public double? HashMs { get; init; }
     /// <summary>Time spent decoding and analysing (0 when the result was reused).</summary>
-    public double AnalysisMs { get; init; }
-    /// <summary>When the result was written.</summary>
-    public long CompletedUnixMs { get; init; }
+    public double? AnalysisMs { get; init; }
+    /// <summary>When the result was written (ms since 1970 UTC).</summary>
+    public long? CompletedUnixMs { get; init; }
     /// <summary>The scanner that wrote it ("host:pid").</summary>
-    public required string Worker { get; init; }
+    public string? Worker { get; init; }
+}
+
+/// <summary>The result written back for one claimed file.</summary>
+public sealed record FileOutcome : FileResult
+{
+    /// <summary>An empty outcome.</summary>
+    public FileOutcome() { }
+
+    /// <summary>An outcome that starts as a copy of another file's result (the content-hash cache).</summary>
+    public FileOutcome(FileResult result) : base(result) { }
 }
 
 /// <summary>One catalogue row as reports and exports read it.</summary>
-public sealed record CatalogueEntry
+public sealed record CatalogueEntry : FileResult
 {
     /// <summary>Row id.</summary>
     public long Id { get; init; }
@@ -101,46 +114,6 @@ public sealed record CatalogueEntry
     public long SizeBytes { get; init; }
     /// <summary>Last write time when last found (ms since 1970 UTC).</summary>
     public long ModifiedUnixMs { get; init; }
-    /// <summary><see cref="FileStatus"/>.</summary>
-    public string Status { get; init; } = "";
-    /// <summary>Content hash.</summary>
-    public string? Sha256 { get; init; }
-    /// <summary>"ai", "human", "uncertain".</summary>
-    public string? Verdict { get; init; }
-    /// <summary>Calibrated probability of AI generation.</summary>
-    public double? ProbabilityAi { get; init; }
-    /// <summary>Likely generator family.</summary>
-    public string? Generator { get; init; }
-    /// <summary>Model that judged the file.</summary>
-    public string? ModelId { get; init; }
-    /// <summary>Discern version that judged the file.</summary>
-    public string? DiscernVersion { get; init; }
-    /// <summary>Container or stream format.</summary>
-    public string? Format { get; init; }
-    /// <summary>Codec.</summary>
-    public string? Codec { get; init; }
-    /// <summary>Sample rate.</summary>
-    public long? SampleRateHz { get; init; }
-    /// <summary>Channels.</summary>
-    public long? Channels { get; init; }
-    /// <summary>Duration.</summary>
-    public double? DurationSeconds { get; init; }
-    /// <summary>The verdict's evidence as compact JSON.</summary>
-    public string? Evidence { get; init; }
-    /// <summary>Why the file failed.</summary>
-    public string? Error { get; init; }
-    /// <summary>Stable error code.</summary>
-    public string? ErrorCode { get; init; }
-    /// <summary><see cref="Storage.ResultSource"/>.</summary>
-    public string? ResultSource { get; init; }
-    /// <summary>Hashing time.</summary>
-    public double? HashMs { get; init; }
-    /// <summary>Analysis time.</summary>
-    public double? AnalysisMs { get; init; }
-    /// <summary>When the result was written (ms since 1970 UTC).</summary>
-    public long? CompletedUnixMs { get; init; }
-    /// <summary>Scanner that wrote the result.</summary>
-    public string? Worker { get; init; }
     /// <summary>How many times a scanner wrote a result for this row (more than one only after a change, a new model or a retry).</summary>
     public long Attempts { get; init; }
 }
