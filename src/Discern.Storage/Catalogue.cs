@@ -168,6 +168,22 @@ public abstract class Catalogue : IAsyncDisposable
         }
     }
 
+    /// <summary>Applies the migrations a database lacks, inside the caller's transaction (which holds the migration lock).</summary>
+    protected static async Task ApplyMissingAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<string> migrations,
+        string where, CancellationToken cancellationToken)
+    {
+        int applied = await connection.ExecuteScalarAsync<int>(new CommandDefinition(
+            "SELECT COALESCE(MAX(version), 0) FROM schema_migrations", transaction: transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        if (applied > migrations.Count)
+            throw new CatalogueException($"The catalogue at {where} has schema version {applied}, newer than this Discern ({migrations.Count}); update Discern.");
+        for (int version = applied + 1; version <= migrations.Count; version++)
+        {
+            await connection.ExecuteAsync(new CommandDefinition(migrations[version - 1], transaction: transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+            await connection.ExecuteAsync(new CommandDefinition("INSERT INTO schema_migrations (version, applied_unix_ms) VALUES (@version, @now)",
+                new { version, now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        }
+    }
+
     /// <summary>Writes claimed files' outcomes inside <paramref name="transaction"/>.</summary>
     protected static async Task WriteOutcomesAsync(DbConnection connection, DbTransaction transaction,
         IEnumerable<(long Id, FileOutcome Outcome)> outcomes, CancellationToken cancellationToken)

@@ -39,7 +39,7 @@ internal sealed class PostgresCatalogue : Catalogue
             cancellationToken: cancellationToken)).ConfigureAwait(false);
         await connection.ExecuteAsync(new CommandDefinition(CatalogueSchema.CreateMigrationsTable, transaction: transaction,
             cancellationToken: cancellationToken)).ConfigureAwait(false);
-        await SqliteCatalogue.ApplyMissingAsync(connection, transaction, CatalogueSchema.Postgres, _description, cancellationToken).ConfigureAwait(false);
+        await ApplyMissingAsync(connection, transaction, CatalogueSchema.Postgres, _description, cancellationToken).ConfigureAwait(false);
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
     }
 

@@ -63,21 +63,6 @@ internal sealed class SqliteCatalogue : Catalogue
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    internal static async Task ApplyMissingAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<string> migrations,
-        string where, CancellationToken cancellationToken)
-    {
-        int applied = await connection.ExecuteScalarAsync<int>(new CommandDefinition(
-            "SELECT COALESCE(MAX(version), 0) FROM schema_migrations", transaction: transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
-        if (applied > migrations.Count)
-            throw new CatalogueException($"The catalogue at {where} has schema version {applied}, newer than this Discern ({migrations.Count}); update Discern.");
-        for (int version = applied + 1; version <= migrations.Count; version++)
-        {
-            await connection.ExecuteAsync(new CommandDefinition(migrations[version - 1], transaction: transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
-            await connection.ExecuteAsync(new CommandDefinition("INSERT INTO schema_migrations (version, applied_unix_ms) VALUES (@version, @now)",
-                new { version, now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
-        }
-    }
-
     public override async Task<int> RegisterAsync(IReadOnlyList<FileCandidate> files, string modelId, bool retryFailed, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(files);
