@@ -91,9 +91,7 @@ public sealed class ScanProcessTests(ITestOutputHelper output)
     {
         await using var db = await TestDatabase.CreateAsync("sqlite");
         var files = MusicFiles.Write(db.Folder, 300);
-        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var a in new[] { Cli, "scan", db.Folder, "--db", db.Connection, "--workers", "2", "--progress", "none" }) info.ArgumentList.Add(a);
-        using var scan = Process.Start(info)!;
+        using var scan = Process.Start(Discern("scan", db.Folder, "--db", db.Connection, "--workers", "2", "--progress", "none"))!;
         var stdout = scan.StandardOutput.ReadToEndAsync();
         var stderr = scan.StandardError.ReadToEndAsync();
         var waited = Stopwatch.StartNew();
@@ -146,12 +144,18 @@ public sealed class ScanProcessTests(ITestOutputHelper output)
         return rows;
     }
 
-    private static Process Start(params string[] args)
+    /// <summary>How to run the built <c>discern</c> with <paramref name="args"/>, its output captured.</summary>
+    private static ProcessStartInfo Discern(params string[] args)
     {
         var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         info.ArgumentList.Add(Cli);
         foreach (var a in args) info.ArgumentList.Add(a);
-        var process = Process.Start(info)!;
+        return info;
+    }
+
+    private static Process Start(params string[] args)
+    {
+        var process = Process.Start(Discern(args))!;
         // Drain the pipes so the child never blocks on a full one.
         process.OutputDataReceived += (_, _) => { };
         process.ErrorDataReceived += (_, _) => { };
@@ -162,10 +166,7 @@ public sealed class ScanProcessTests(ITestOutputHelper output)
 
     private static async Task<(int Code, string Output)> RunAsync(params string[] args)
     {
-        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        info.ArgumentList.Add(Cli);
-        foreach (var a in args) info.ArgumentList.Add(a);
-        using var process = Process.Start(info)!;
+        using var process = Process.Start(Discern(args))!;
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(5));
