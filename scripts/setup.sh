@@ -35,5 +35,7 @@ if [ "${DISCERN_SKIP_POSTGRES:-}" != "1" ]; then
 DO $$ BEGIN
   IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'discern') THEN CREATE ROLE discern LOGIN PASSWORD 'discern' CREATEDB; END IF;
 END $$;
+-- Tests drop their databases WITH (FORCE), which must end an autovacuum worker that may be visiting them.
+GRANT pg_signal_backend TO discern;
 SQL
 fi
