@@ -23,9 +23,18 @@ internal sealed class EvalCommand : AsyncCommand<EvalCommand.Settings>
         [System.ComponentModel.Description("Leave-one-group-out training and evaluation by 'source' or 'generator', instead of scoring with a fixed model.")]
         public string? GroupBy { get; init; }
 
-        [CommandOption("--transform <NAME>")]
-        [System.ComponentModel.Description("Re-encode or manipulate every clip alike first (mp3-128k, aac-128k, opus-96k, pitch+1, resample-32k…).")]
+        [CommandOption("--transform <NAMES>")]
+        [System.ComponentModel.Description("Re-encode or manipulate every clip alike first (mp3-128k, aac-128k, opus-96k, pitch+1, tempo-5, noise-30db, loudnorm-limit, mix-human, lowpass-8k…). Several, comma-separated, or 'all': a robustness table against the clips as they are.")]
         public string Transform { get; init; } = "none";
+
+        [CommandOption("--mix-with <FILE>")]
+        [System.ComponentModel.Description("The human recording that the mix-human transform mixes under every clip.")]
+        public string? MixWith { get; init; }
+
+        /// <summary>The evaluated conditions, in order.</summary>
+        public IReadOnlyList<string> Transforms => Transform.Equals("all", StringComparison.OrdinalIgnoreCase)
+            ? ["none", .. AudioTransforms.Transforms.Select(t => t.Name)]
+            : Transform.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 
         /// <summary>Training transforms besides the evaluated condition, for leave-one-group-out (none with a fixed model).</summary>
         public IReadOnlyList<string> Augmentations => GroupBy is null ? [] : ChosenAugmentations;
@@ -38,7 +47,11 @@ internal sealed class EvalCommand : AsyncCommand<EvalCommand.Settings>
         {
             if (GroupBy is not (null or "source" or "generator")) return ValidationResult.Error("--group-by takes 'source' or 'generator'");
             if ((Augment.Length > 0 || NoAugment) && GroupBy is null) return ValidationResult.Error("--augment and --no-augment need --group-by (a fixed model was trained already)");
-            if (!AudioTransforms.IsKnown(Transform)) return ValidationResult.Error($"unknown --transform '{Transform}'; known: none, {string.Join(", ", AudioTransforms.Names)}");
+            if (Transforms.Count == 0) return ValidationResult.Error("--transform needs a name");
+            if (Transforms.FirstOrDefault(t => !AudioTransforms.IsKnown(t)) is { } unknown)
+                return ValidationResult.Error($"unknown --transform '{unknown}'; known: none, all, {string.Join(", ", AudioTransforms.Names)}");
+            if (Transforms.Any(t => t.Equals("mix-human", StringComparison.OrdinalIgnoreCase)) && (MixWith is null || !File.Exists(MixWith)))
+                return ValidationResult.Error("--transform mix-human needs --mix-with FILE, a human recording (e.g. samples/warzone2100-aftermath-track25-excerpt.ogg)");
             return base.Validate();
         }
     }
@@ -47,19 +60,38 @@ internal sealed class EvalCommand : AsyncCommand<EvalCommand.Settings>
     {
         var entries = Manifest.Read(settings.Manifest);
         var config = FeatureConfig.Default;
-        var measured = await MeasureWithProgress(entries, config, settings.Transform, settings, !settings.Json, cancellationToken);
-        var augmented = new List<IReadOnlyList<MeasuredEntry>>();
-        // Each fold trains as `train` does: the clips as they are plus each augmentation. When the evaluated clips are themselves
-        // transformed, they stand for one of those conditions, and the untransformed clips are measured as another.
-        var trainingConditions = new[] { "none" }.Concat(settings.Augmentations).Distinct(StringComparer.OrdinalIgnoreCase)
-            .Where(t => !t.Equals(settings.Transform, StringComparison.OrdinalIgnoreCase));
-        if (settings.Augmentations.Count > 0)
-            foreach (var t in trainingConditions)
-                augmented.Add(await MeasureWithProgress(entries, config, t, settings, !settings.Json, cancellationToken));
-        var report = settings.GroupBy is { } column
-            ? Evaluator.LeaveOneGroupOut(measured, e => column == "source" ? e.Source : e.Generator, column, config,
-                TrainingOptions.Default with { Transforms = settings.Augmentations }, settings.Transform, augmented)
-            : Evaluator.WithModel(measured, settings.LoadDetector(), settings.Transform);
+        var transformOptions = new TransformOptions { MixWithPath = settings.MixWith };
+        var cache = new Dictionary<string, IReadOnlyList<MeasuredEntry>>(StringComparer.OrdinalIgnoreCase);
+        async Task<IReadOnlyList<MeasuredEntry>> Measured(string transform)
+        {
+            if (!cache.TryGetValue(transform, out var m))
+                cache[transform] = m = await MeasureWithProgress(entries, config, transform, settings, transformOptions, !settings.Json, cancellationToken);
+            return m;
+        }
+        var reports = new List<EvaluationReport>();
+        foreach (var transform in settings.Transforms)
+        {
+            var measured = await Measured(transform);
+            // Each fold trains as `train` does: the clips as they are plus each augmentation. When the evaluated clips are themselves
+            // transformed, they stand for one of those conditions, and the untransformed clips are measured as another.
+            var augmented = new List<IReadOnlyList<MeasuredEntry>>();
+            if (settings.Augmentations.Count > 0)
+                foreach (var t in new[] { "none" }.Concat(settings.Augmentations).Distinct(StringComparer.OrdinalIgnoreCase)
+                             .Where(t => !t.Equals(transform, StringComparison.OrdinalIgnoreCase)))
+                    augmented.Add(await Measured(t));
+            reports.Add(settings.GroupBy is { } column
+                ? Evaluator.LeaveOneGroupOut(measured, e => column == "source" ? e.Source : e.Generator, column, config,
+                    Evaluator.ShippedTrainingOptions with { Transforms = settings.Augmentations }, transform, augmented)
+                : Evaluator.WithModel(measured, settings.LoadDetector(), transform));
+        }
+        if (reports.Count > 1)
+        {
+            var table = Robustness.Summarise(reports);
+            if (settings.Json) Console.Out.WriteLine(JsonSerializer.Serialize(new { robustness = table, reports }, Json.Indented));
+            else RobustnessTable.Print(table);
+            return ExitCodes.Ok;
+        }
+        var report = reports[0];
 
         if (settings.RowsPath is not null)
         {
@@ -78,18 +110,32 @@ internal sealed class EvalCommand : AsyncCommand<EvalCommand.Settings>
     }
 
     internal static async Task<IReadOnlyList<MeasuredEntry>> MeasureWithProgress(IReadOnlyList<ManifestEntry> entries, FeatureConfig config,
-        string transform, AudioSettings settings, bool showProgress, CancellationToken ct)
+        string transform, AudioSettings settings, TransformOptions? transformOptions, bool showProgress, CancellationToken ct)
     {
         if (!showProgress || Console.IsErrorRedirected)
-            return await Evaluator.MeasureAsync(entries, config, transform, settings.WorkerCount, settings.ToOptions(), null, ct);
+            return await Evaluator.MeasureAsync(entries, config, transform, settings.WorkerCount, settings.ToOptions(), null, transformOptions, ct);
         IReadOnlyList<MeasuredEntry> result = [];
         await AnsiConsole.Progress().AutoClear(true).StartAsync(async ctx =>
         {
             var task = ctx.AddTask($"measuring ({transform})", maxValue: entries.Count);
             var progress = new Progress<int>(n => task.Value = n);
-            result = await Evaluator.MeasureAsync(entries, config, transform, settings.WorkerCount, settings.ToOptions(), progress, ct);
+            result = await Evaluator.MeasureAsync(entries, config, transform, settings.WorkerCount, settings.ToOptions(), progress, transformOptions, ct);
         });
         return result;
+    }
+
+    /// <summary>Generator named in the manifest (rows) against the decoder family the residual comb points to (columns), for AI clips.</summary>
+    private static void PrintAttribution(EvaluationReport report)
+    {
+        var ai = report.Rows.Where(r => r.IsAi && r.Attributed is not null).ToList();
+        if (ai.Count == 0) return;
+        var families = ai.Select(r => r.Attributed!).Distinct().Order(StringComparer.Ordinal).ToList();
+        var table = new Table().Title("attribution: generator (manifest) × decoder family named from the comb");
+        table.AddColumn("generator");
+        foreach (var f in families) table.AddColumn(Markup.Escape(f));
+        foreach (var g in ai.GroupBy(r => r.Generator).OrderBy(g => g.Key, StringComparer.Ordinal))
+            table.AddRow([Markup.Escape(g.Key), .. families.Select(f => g.Count(r => r.Attributed == f).ToString())]);
+        AnsiConsole.Write(table);
     }
 
     private static string Pct(double? v) => v is { } x ? $"{x * 100:0.0} %" : "–";
@@ -105,6 +151,7 @@ internal sealed class EvalCommand : AsyncCommand<EvalCommand.Settings>
         foreach (var s in report.PerSource)
             table.AddRow(Markup.Escape(s.Source), s.Label, s.Metrics.Count.ToString(), Num(s.Metrics.Auc), Pct(s.Metrics.TruePositiveRate), Pct(s.Metrics.FalsePositiveRate));
         AnsiConsole.Write(table);
+        PrintAttribution(report);
         foreach (var r in report.Rows.Where(r => r.Error is not null).Take(20))
             AnsiConsole.MarkupLine($"[red]failed[/] {Markup.Escape(r.Path)}: {Markup.Escape(r.Error!)}");
     }

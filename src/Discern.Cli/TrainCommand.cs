@@ -30,7 +30,7 @@ internal sealed class TrainCommand : AsyncCommand<TrainCommand.Settings>
         var entries = Manifest.Read(settings.Manifest);
         var config = FeatureConfig.Default;
         var run = await Evaluator.TrainAsync(entries, config, settings.ChosenAugmentations,
-            (transform, ct) => EvalCommand.MeasureWithProgress(entries, config, transform, settings, true, ct), cancellationToken);
+            (transform, ct) => EvalCommand.MeasureWithProgress(entries, config, transform, settings, null, true, ct), cancellationToken);
         var model = run.Model;
         var directory = Path.GetDirectoryName(Path.GetFullPath(settings.Output))!;
         Directory.CreateDirectory(directory);

@@ -40,7 +40,7 @@ public class CorpusTests
         Assert.Equal(0, report.Failures);
         // A regression floor at the level measured on 2026-11-25 (AUC 0.628), NOT the target of 0.95, which the
         // current features do not reach: see the README's status and docs/results.md.
-        Assert.True(report.Overall.Auc >= 0.58, $"leave-one-source-out AUC {report.Overall.Auc:0.000} fell below the measured 0.628");
+        Assert.True(report.Overall.Auc >= 0.68, $"leave-one-source-out AUC {report.Overall.Auc:0.000} fell below the measured 0.722");
         // Whatever the ranking, the default threshold must not accuse held-out human sources wholesale.
         Assert.True(report.Overall.FalsePositiveRate <= 0.05, $"held-out FPR {report.Overall.FalsePositiveRate:P1}");
     }

@@ -138,6 +138,42 @@ public class TrainerTests
     }
 
     [Fact]
+    public void Weights_stay_non_negative_and_only_chosen_features_are_weighed()
+    {
+        var rng = new Random(3);
+        var examples = Enumerable.Range(0, 240).Select(i =>
+        {
+            bool ai = i % 2 == 0;
+            // "reversed" is informative the wrong way round (higher for human), as peaky game music is in the corpus.
+            return new LabeledExample($"{i}", [(ai ? 1 : 0) + rng.NextDouble(), (ai ? 0 : 1) + rng.NextDouble(), rng.NextDouble()], ai, $"{(ai ? "a" : "h")}{i % 3}");
+        }).ToList();
+        var model = Trainer.Train(examples, ["signal", "reversed", "noise"], "cfg");
+        Assert.True(model.Weights[0] > 0);
+        Assert.Equal(0, model.Weights[1]);
+        Assert.All(model.Weights, w => Assert.True(w >= 0));
+        var free = Trainer.Train(examples, ["signal", "reversed", "noise"], "cfg", TrainingOptions.Default with { NonNegativeWeights = false });
+        Assert.True(free.Weights[1] < 0, "without the constraint the reversed feature is used");
+        var subset = Trainer.Train(examples, ["signal", "reversed", "noise"], "cfg", TrainingOptions.Default with { Features = ["noise"] });
+        Assert.Equal(0, subset.Weights[0]);
+        Assert.Equal(["noise"], subset.Training.Features);
+        Assert.Throws<ArgumentException>(() => Trainer.Train(examples, ["signal", "reversed", "noise"], "cfg", TrainingOptions.Default with { Features = ["missing"] }));
+    }
+
+    [Fact]
+    public void Calibration_of_nearly_separable_scores_stays_finite()
+    {
+        // Plain Newton steps used to overshoot to slopes of 1e10 here and turn every probability into 0 or 1.
+        var scores = new List<double>();
+        var labels = new List<int>();
+        for (int i = 0; i < 40; i++) { scores.Add(i < 20 ? -1 - i * 0.01 : 1 + i * 0.01); labels.Add(i < 20 ? 0 : 1); }
+        scores.Add(1.5); labels.Add(0);
+        var (a, b) = LogisticRegression.Calibrate(scores, labels);
+        Assert.InRange(a, 0.1, 50);
+        Assert.True(double.IsFinite(b));
+        Assert.InRange(LogisticRegression.Sigmoid(a * 1.2 + b), 0.5, 0.99);
+    }
+
+    [Fact]
     public void Auc_is_computed_with_ties()
     {
         Assert.Equal(1.0, DetectionMetrics.AreaUnderCurve([0.1, 0.2, 0.8, 0.9], [false, false, true, true]));

@@ -71,6 +71,64 @@ public class RealFftTests
     }
 }
 
+public class FineStructureTests
+{
+    private static double Change(float[] signal, int rate = 44100)
+    {
+        var averager = new SpectrumAverager(16384, 8192, 10_000, 10_000, _ => { });
+        averager.Push(signal);
+        return averager.Total.FineStructureChange((int)(300 / (rate / 16384.0)), (int)(16000 / (rate / 16384.0)))!.Value;
+    }
+
+    [Fact]
+    public void Noise_fine_structure_changes_completely_from_frame_to_frame()
+    {
+        // Half-overlapping Hann frames of white noise are nearly independent, so the ratio is close to √2.
+        double change = Change(Signals.Noise(44100 * 10, 3));
+        Assert.InRange(change, 1.35, 1.45);
+    }
+
+    [Fact]
+    public void Sustained_partials_make_the_fine_structure_persist()
+    {
+        const int rate = 44100;
+        var x = Signals.Noise(rate * 10, 4, amplitude: 0.02);
+        for (int h = 1; h <= 60; h++)
+        {
+            var partial = Signals.Sine(220.0 * h + 0.37 * h * h, rate, x.Length, 0.2 / h);
+            for (int i = 0; i < x.Length; i++) x[i] += partial[i];
+        }
+        double noise = Change(Signals.Noise(rate * 10, 3)), tones = Change(x);
+        Assert.True(tones < noise - 0.3, $"sustained partials {tones:0.00} vs noise {noise:0.00}");
+    }
+
+    [Fact]
+    public void Change_pairs_only_link_consecutive_audible_frames_and_stay_inside_a_segment()
+    {
+        var segments = new List<(long Frames, long Pairs)>();
+        var averager = new SpectrumAverager(1024, 512, 8, 4, s => segments.Add((s.Statistics.Frames, s.Statistics.ChangePairs)));
+        var x = Signals.Noise(512 * 40, 5);
+        x.AsSpan(512 * 18, 512 * 4).Clear(); // silence: breaks the chain of pairs
+        averager.Push(x);
+        Assert.All(segments, s => Assert.True(s.Pairs <= s.Frames - 1));
+        Assert.Equal(averager.AudibleFrameCount, averager.Total.Frames);
+        Assert.True(averager.Total.ChangePairs < averager.Total.Frames - 1);
+    }
+
+    [Fact]
+    public void Statistics_need_two_frames_and_a_band()
+    {
+        var stats = new SpectrumStatistics(8);
+        Assert.Null(stats.FineStructureChange(0, 8));
+        var db = new float[8];
+        var detail = new float[] { 1, -1, 2, -2, 1, -1, 0, 0 };
+        stats.Add(db, detail, default);
+        stats.Add(db, detail, detail);
+        Assert.Equal(0, stats.FineStructureChange(0, 8)!.Value, 6);
+        Assert.Null(stats.FineStructureChange(3, 4));
+    }
+}
+
 public class FakeprintTests
 {
     [Fact]
@@ -145,9 +203,7 @@ public class FakeprintTests
             SpectrumFeatures? features = null;
             var averager = new SpectrumAverager(fft, fft / 2, 10_000, 10_000, _ => { });
             averager.Push(signal);
-            var total = new float[averager.BinCount];
-            for (int k = 0; k < total.Length; k++) total[k] = (float)averager.TotalDb[k];
-            features = extractor.Extract(total, (int)averager.AudibleFrameCount, rate);
+            features = extractor.Extract(averager.Total, rate);
             return features.Values![FeatureExtractor.FeatureNames.ToList().IndexOf("comb_strength")];
         }
         double withDecoder = Comb(decoded), without = Comb(music);

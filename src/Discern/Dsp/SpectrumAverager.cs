@@ -9,15 +9,18 @@ namespace Discern.Dsp;
 /// estimate, so stationary decoder peaks stand out. Segments hold a fixed
 /// number of frames, not seconds, so every estimate has the same statistical noise whatever the clip's length
 /// or sample rate — otherwise "short clip" would look like "peaky spectrum" and a model would learn length.
+/// Alongside, it sums each frame's fine structure and its frame-to-frame change (<see cref="SpectrumStatistics"/>).
 /// Memory is two segment accumulators and one frame, whatever the length of the input.
 /// </summary>
 public sealed class SpectrumAverager
 {
     private readonly RealFft _fft;
     private readonly float[] _window, _frame, _windowed, _power, _logPower;
-    private readonly double[] _total;
+    private float[] _detail, _previousDetail;
+    private readonly SpectrumStatistics _total;
     private readonly SegmentAccumulator[] _segments;
-    private readonly int _hop, _segmentFrames;
+    private readonly int _hop, _segmentFrames, _detailWindowBins;
+    private bool _previousAudible;
     private readonly Action<SegmentSpectrum> _onSegment;
     private readonly double _silenceFloor;
     private readonly float _logFloor;
@@ -35,7 +38,9 @@ public sealed class SpectrumAverager
     /// <param name="segmentHopFrames">Frames between segment starts; must divide <paramref name="segmentFrames"/>.</param>
     /// <param name="onSegment">Called with each finished segment; the spectrum it gets is reused afterwards.</param>
     /// <param name="silenceFloorDbfs">Frames whose mean power is below this level count as silent and are left out of the segments.</param>
-    public SpectrumAverager(int fftSize, int hop, int segmentFrames, int segmentHopFrames, Action<SegmentSpectrum> onSegment, double silenceFloorDbfs = -70)
+    /// <param name="detailWindowBins">Width of the local average that a frame's fine structure is measured against (17 bins ≈ 46 Hz at 44.1 kHz and 16,384 points).</param>
+    public SpectrumAverager(int fftSize, int hop, int segmentFrames, int segmentHopFrames, Action<SegmentSpectrum> onSegment, double silenceFloorDbfs = -70,
+        int detailWindowBins = 17)
     {
         Guard.Positive(hop);
         Guard.Positive(segmentFrames);
@@ -50,7 +55,10 @@ public sealed class SpectrumAverager
         _windowed = new float[fftSize];
         _power = new float[_fft.BinCount];
         _logPower = new float[_fft.BinCount];
-        _total = new double[_fft.BinCount];
+        _detail = new float[_fft.BinCount];
+        _previousDetail = new float[_fft.BinCount];
+        _detailWindowBins = Math.Max(3, detailWindowBins);
+        _total = new SpectrumStatistics(_fft.BinCount);
         // Power of a full-scale sine through this window, per bin sum: used to express frame energy in dBFS.
         _silenceFloor = Math.Pow(10, silenceFloorDbfs / 10) * Windows.Energy(_window) * fftSize * 0.5;
         _logFloor = (float)(1e-12 * Windows.Energy(_window) * fftSize * 0.5 / _fft.BinCount);
@@ -71,8 +79,8 @@ public sealed class SpectrumAverager
     /// <summary>Frames that were louder than the silence floor.</summary>
     public long AudibleFrameCount { get; private set; }
 
-    /// <summary>Sum of the dB spectra of all audible frames (divide by <see cref="AudibleFrameCount"/> for the mean).</summary>
-    public ReadOnlySpan<double> TotalDb => _total;
+    /// <summary>Statistics of every audible frame so far (its <see cref="SpectrumStatistics.DbSum"/> divided by <see cref="AudibleFrameCount"/> is the long-term average).</summary>
+    public SpectrumStatistics Total => _total;
 
     /// <summary>Feeds mono samples; frames are analysed as soon as they are complete.</summary>
     public void Push(ReadOnlySpan<float> samples)
@@ -98,6 +106,7 @@ public sealed class SpectrumAverager
         _fft.PowerSpectrum(_windowed, _power);
         long index = _framesSeen++;
         bool audible = TensorPrimitives.Sum(_power) > _silenceFloor;
+        bool pair = audible && _previousAudible;
         if (audible)
         {
             AudibleFrameCount++;
@@ -105,46 +114,44 @@ public sealed class SpectrumAverager
             TensorPrimitives.Add(_power, _logFloor, _logPower);
             TensorPrimitives.Log10(_logPower, _logPower);
             TensorPrimitives.Multiply(_logPower, 10f, _logPower);
-            for (int k = 0; k < _total.Length; k++) _total[k] += _logPower[k];
+            Fakeprint.SubtractMovingAverage(_logPower, _detailWindowBins, _detail);
+            _total.Add(_logPower, _detail, pair ? _previousDetail : default);
         }
         foreach (var segment in _segments)
         {
             if (index < segment.StartFrame) continue;
-            segment.Add(_logPower, audible);
+            // A change pair belongs to a segment only when both of its frames do.
+            if (audible) segment.Statistics.Add(_logPower, _detail, pair && index > segment.StartFrame ? _previousDetail : default);
             if (index - segment.StartFrame + 1 == _segmentFrames)
             {
-                if (segment.AudibleFrames >= _segmentFrames / 2)
-                    _onSegment(new SegmentSpectrum(segment.Sum, segment.AudibleFrames, segment.StartFrame, _segmentFrames));
+                if (segment.Statistics.Frames >= _segmentFrames / 2)
+                    _onSegment(new SegmentSpectrum(segment.Statistics, segment.StartFrame, _segmentFrames));
                 segment.Reset(segment.StartFrame + (long)_segmentFrames);
             }
         }
+        _previousAudible = audible;
+        if (audible) (_detail, _previousDetail) = (_previousDetail, _detail);
     }
 
     private sealed class SegmentAccumulator(int bins, long startFrame)
     {
-        public float[] Sum { get; } = new float[bins];
+        public SpectrumStatistics Statistics { get; } = new(bins);
         public long StartFrame { get; private set; } = startFrame;
-        public int AudibleFrames { get; private set; }
-
-        public void Add(ReadOnlySpan<float> power, bool audible)
-        {
-            if (!audible) return;
-            TensorPrimitives.Add(Sum, power, Sum);
-            AudibleFrames++;
-        }
 
         public void Reset(long nextStart)
         {
-            Array.Clear(Sum);
-            AudibleFrames = 0;
+            Statistics.Clear();
             StartFrame = nextStart;
         }
     }
 }
 
-/// <summary>A finished segment: summed dB spectra of its audible frames and where it sits.</summary>
-/// <param name="DbSum">Sum of the audible frames' dB spectra (valid only during the callback).</param>
-/// <param name="AudibleFrames">How many frames were summed.</param>
+/// <summary>A finished segment: the statistics of its audible frames and where it sits.</summary>
+/// <param name="Statistics">Sums over the segment's audible frames (valid only during the callback).</param>
 /// <param name="StartFrame">Index of the segment's first frame.</param>
 /// <param name="FrameCount">Frames the segment spans, audible or not.</param>
-public readonly record struct SegmentSpectrum(float[] DbSum, int AudibleFrames, long StartFrame, int FrameCount);
+public readonly record struct SegmentSpectrum(SpectrumStatistics Statistics, long StartFrame, int FrameCount)
+{
+    /// <summary>How many audible frames were summed.</summary>
+    public int AudibleFrames => (int)Statistics.Frames;
+}

@@ -25,7 +25,14 @@ public sealed record MeasuredEntry(ManifestEntry Entry, Measurement? Measurement
 /// <param name="Verdict">ai, human or uncertain.</param>
 /// <param name="Fold">The held-out group that scored it ("" with a fixed model).</param>
 /// <param name="Error">Failure message.</param>
-public sealed record EvaluationRow(string Path, bool IsAi, string Source, double? ProbabilityAi, string Verdict, string Fold, string? Error);
+public sealed record EvaluationRow(string Path, bool IsAi, string Source, double? ProbabilityAi, string Verdict, string Fold, string? Error)
+{
+    /// <summary>The generator named in the manifest ("human" for human clips).</summary>
+    public string Generator { get; init; } = "";
+
+    /// <summary>The decoder family the comb of residual peaks points to (<see cref="Attribution.Guess"/>), "none" without a clear comb, null on failure.</summary>
+    public string? Attributed { get; init; }
+}
 
 /// <summary>Figures for one source.</summary>
 /// <param name="Source">Source group.</param>
@@ -61,7 +68,8 @@ public static class Evaluator
     /// A failing clip becomes a row with its error; it never stops the run.
     /// </summary>
     public static async Task<IReadOnlyList<MeasuredEntry>> MeasureAsync(IReadOnlyList<ManifestEntry> entries, FeatureConfig config,
-        string transform = "none", int workers = 0, AnalysisOptions? options = null, IProgress<int>? progress = null, CancellationToken cancellationToken = default)
+        string transform = "none", int workers = 0, AnalysisOptions? options = null, IProgress<int>? progress = null, TransformOptions? transformOptions = null,
+        CancellationToken cancellationToken = default)
     {
         options ??= AnalysisOptions.Default;
         var results = new MeasuredEntry[entries.Count];
@@ -77,7 +85,7 @@ public static class Evaluator
             try
             {
                 var path = entry.Path;
-                if (transformed) path = temp = await AudioTransforms.ApplyAsync(entry.Path, transform, ffmpeg, ct).ConfigureAwait(false);
+                if (transformed) path = temp = await AudioTransforms.ApplyAsync(entry.Path, transform, ffmpeg, transformOptions, ct).ConfigureAwait(false);
                 var measurer = new AudioMeasurer(config, AudioDecoders.CreateDefault(options.FfmpegPath, options.PreferFfmpeg));
                 var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan);
                 results[i] = new MeasuredEntry(entry, measurer.Measure(stream, options, ct), null);
@@ -102,6 +110,9 @@ public static class Evaluator
     /// (leave-one-source-out AUC 0.16 → 0.63 on the corpus, see docs/results.md).
     /// </summary>
     public static IReadOnlyList<string> DefaultAugmentations { get; } = ["mp3-128k"];
+
+    /// <summary>Training options of the shipped model: weights kept non-negative, only <see cref="FeatureExtractor.ScoredFeatures"/> weighed.</summary>
+    public static TrainingOptions ShippedTrainingOptions { get; } = TrainingOptions.Default with { Features = FeatureExtractor.ScoredFeatures };
 
     /// <summary>
     /// The recipe of the shipped model, in one place for <c>discern train</c> and the test that checks the shipped model:
@@ -130,7 +141,7 @@ public static class Evaluator
             withoutFeatures += measured.Count(m => !m.HasFeatures);
             examples.AddRange(TrainingExamples(measured, transform));
         }
-        var options = TrainingOptions.Default with { Transforms = [.. augmentations] };
+        var options = ShippedTrainingOptions with { Transforms = [.. augmentations] };
         var model = Trainer.Train(examples, FeatureExtractor.FeatureNames, config.Id, options);
         return new TrainingRun(model, options, examples, asIs, augmented, withoutFeatures);
     }
@@ -149,7 +160,7 @@ public static class Evaluator
         {
             if (m.Measurement is null) return new EvaluationRow(m.Entry.RelativePath, m.Entry.IsAi, m.Entry.Source, null, "error", "", m.Error);
             var v = detector.Decide(m.Measurement);
-            return new EvaluationRow(m.Entry.RelativePath, m.Entry.IsAi, m.Entry.Source, v.ProbabilityAi, AnalysisReport.LabelName(v.Label), "", null);
+            return Scored(m, v, "");
         }).ToList();
         return Report($"model {detector.Model.ModelId}", transform, rows);
     }
@@ -186,14 +197,20 @@ public static class Evaluator
             var detector = new Detector(Trainer.Train(train, FeatureExtractor.FeatureNames, config.Id, options), config);
             foreach (var (m, i) in usable.Where(t => group(t.m.Entry) == fold))
             {
-                var v = detector.Decide(m.Measurement!);
-                rows[i] = new EvaluationRow(m.Entry.RelativePath, m.Entry.IsAi, m.Entry.Source, v.ProbabilityAi, AnalysisReport.LabelName(v.Label), fold, null);
+                rows[i] = Scored(m, detector.Decide(m.Measurement!), fold);
             }
         }
         var complete = rows.Select((r, i) => r ?? new EvaluationRow(measured[i].Entry.RelativePath, measured[i].Entry.IsAi, measured[i].Entry.Source,
             null, "error", "", "no fold could train without this group")).ToList();
         return Report($"leave-one-{groupName}-out", transform, complete);
     }
+
+    private static EvaluationRow Scored(MeasuredEntry m, Verdict v, string fold) =>
+        new(m.Entry.RelativePath, m.Entry.IsAi, m.Entry.Source, v.ProbabilityAi, AnalysisReport.LabelName(v.Label), fold, null)
+        {
+            Generator = m.Entry.Generator,
+            Attributed = Attribution.Guess(m.Measurement!.Comb)?.Family ?? "none",
+        };
 
     private static EvaluationReport Report(string method, string transform, List<EvaluationRow> rows)
     {
@@ -217,5 +234,44 @@ public static class Evaluator
             });
         }).ToList();
         return new EvaluationReport(method, transform, Metrics(scored), perSource, rows.Count(r => r.Error is not null), rows);
+    }
+}
+
+/// <summary>One manipulation's line in a robustness table.</summary>
+/// <param name="Transform">Transform name ("none" for the clips as they are).</param>
+/// <param name="Kind">What kind of manipulation it is.</param>
+/// <param name="Auc">AUC over every scored clip.</param>
+/// <param name="TruePositiveRate">Share of AI clips called AI.</param>
+/// <param name="FalsePositiveRate">Share of human clips called AI.</param>
+/// <param name="UncertainRate">Share of scored clips left "uncertain".</param>
+/// <param name="MeanProbabilityShift">Mean |P(AI) after − P(AI) as they are| over clips scored in both (null without a "none" report).</param>
+/// <param name="Failures">Clips that could not be transformed or measured.</param>
+public sealed record RobustnessRow(string Transform, string Kind, double? Auc, double? TruePositiveRate, double? FalsePositiveRate, double UncertainRate,
+    double? MeanProbabilityShift, int Failures);
+
+/// <summary>Summaries of evaluations under several manipulations.</summary>
+public static class Robustness
+{
+    /// <summary>One row per report, with probability shifts measured against the "none" report when there is one.</summary>
+    public static IReadOnlyList<RobustnessRow> Summarise(IReadOnlyList<EvaluationReport> reports)
+    {
+        ArgumentNullException.ThrowIfNull(reports);
+        var reference = reports.FirstOrDefault(r => r.Transform.Equals("none", StringComparison.OrdinalIgnoreCase))?.Rows
+            .Where(r => r.ProbabilityAi is not null).ToDictionary(r => r.Path, r => r.ProbabilityAi!.Value);
+        return reports.Select(r =>
+        {
+            var scored = r.Rows.Where(x => x.Error is null).ToList();
+            double? shift = null;
+            if (reference is not null)
+            {
+                var pairs = r.Rows.Where(x => x.ProbabilityAi is not null && reference.ContainsKey(x.Path))
+                    .Select(x => Math.Abs(x.ProbabilityAi!.Value - reference[x.Path])).ToList();
+                if (pairs.Count > 0) shift = pairs.Average();
+            }
+            string kind = AudioTransforms.IsKnown(r.Transform) && !r.Transform.Equals("none", StringComparison.OrdinalIgnoreCase)
+                ? AudioTransforms.Get(r.Transform).Kind : "as they are";
+            return new RobustnessRow(r.Transform, kind, r.Overall.Auc, r.Overall.TruePositiveRate, r.Overall.FalsePositiveRate,
+                scored.Count == 0 ? 0 : (double)scored.Count(x => x.Verdict == "uncertain") / scored.Count, shift, r.Failures);
+        }).ToList();
     }
 }

@@ -79,10 +79,10 @@ public sealed class AudioMeasurer
         var segments = new List<SegmentMeasurement>();
         var averager = new SpectrumAverager(fftSize, hop, _config.SegmentFrames, _config.SegmentHopFrames, segment =>
         {
-            var features = extractor.Extract(segment.DbSum, segment.AudibleFrames, rate);
+            var features = extractor.Extract(segment.Statistics, rate);
             double start = segment.StartFrame * secondsPerFrame;
             segments.Add(new SegmentMeasurement(start, start + ((segment.FrameCount - 1) * hop + fftSize) / (double)rate, features.Values));
-        }, _config.SilenceFloorDbfs);
+        }, _config.SilenceFloorDbfs, _config.FineStructureWindowBins(rate, fftSize));
 
         var block = new float[BlockFrames * channels];
         var mono = new float[BlockFrames];
@@ -124,13 +124,10 @@ public sealed class AudioMeasurer
         }
         else
         {
-            var total = new float[averager.BinCount];
-            for (int k = 0; k < total.Length; k++) total[k] = (float)averager.TotalDb[k];
-            int audible = (int)Math.Min(int.MaxValue, averager.AudibleFrameCount);
-            global = extractor.Extract(total, audible, rate);
+            global = extractor.Extract(averager.Total, rate);
             double hiHz = global.Values is null ? Math.Min(_config.BandHighHz, rate / 2.0) : global.BandHighHz;
             double loHz = Math.Min(_config.BandLowHz, hiHz / 2);
-            var residual = extractor.ResidualDb(total, audible, rate, loHz, hiHz, out double firstBinHz, out double binHz);
+            var residual = extractor.ResidualDb(averager.Total, rate, loHz, hiHz, out double firstBinHz, out double binHz);
             peaks = Fakeprint.FindPeaks(residual, binHz, firstBinHz, _config.PeakThresholdDb, options.MaxPeaks);
             if (options.IncludeSpectrum) spectrum = new ResidualSpectrum(firstBinHz, binHz, residual);
         }

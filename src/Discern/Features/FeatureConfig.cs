@@ -49,6 +49,18 @@ public sealed record FeatureConfig
     /// <summary>Residual height that counts as a peak.</summary>
     public double PeakThresholdDb { get; init; } = 2;
 
+    /// <summary>
+    /// Width of the local average a frame's fine structure is measured against: ±8 bins at 2.7 Hz, narrow enough that the
+    /// fine structure holds single partials and decoder teeth, wide enough to average several of them.
+    /// </summary>
+    public double FineStructureWindowHz { get; init; } = 46;
+
+    /// <summary>Lower edge of the lowest fine-structure band (below it, a 0.37 s frame resolves too few partials).</summary>
+    public double FineStructureLowHz { get; init; } = 300;
+
+    /// <summary>Boundary between the low and middle fine-structure bands (where sustained notes' harmonics thin out).</summary>
+    public double FineStructureSplitHz { get; init; } = 3000;
+
     /// <summary>Frames quieter than this are left out of every average.</summary>
     public double SilenceFloorDbfs { get; init; } = -70;
 
@@ -59,15 +71,18 @@ public sealed record FeatureConfig
         return 1 << Math.Clamp((int)Math.Round(ideal), 8, 17);
     }
 
-    /// <summary>A short, stable identifier of these values ("fp2-" and a hash).</summary>
+    /// <summary>Width in bins of <see cref="FineStructureWindowHz"/> for a frame of <paramref name="fftSize"/> at <paramref name="sampleRateHz"/>, odd so it is centred.</summary>
+    public int FineStructureWindowBins(int sampleRateHz, int fftSize) => 2 * Math.Max(1, (int)Math.Round(FineStructureWindowHz / ((double)sampleRateHz / fftSize) / 2)) + 1;
+
+    /// <summary>A short, stable identifier of these values ("fp3-" and a hash).</summary>
     public string Id
     {
         get
         {
             var text = string.Create(CultureInfo.InvariantCulture,
-                $"{FrameDurationSeconds};{SegmentFrames};{SegmentHopFrames};{BandLowHz};{BandHighHz};{MinBandWidthHz};{EnvelopeWindowHz};{DetailWindowHz};{ResidualClipDb};{CombMinSpacingHz};{CombMaxSpacingHz};{PeakThresholdDb};{SilenceFloorDbfs};{string.Join(',', FeatureExtractor.FeatureNames)}");
+                $"{FrameDurationSeconds};{SegmentFrames};{SegmentHopFrames};{BandLowHz};{BandHighHz};{MinBandWidthHz};{EnvelopeWindowHz};{DetailWindowHz};{ResidualClipDb};{CombMinSpacingHz};{CombMaxSpacingHz};{PeakThresholdDb};{SilenceFloorDbfs};{FineStructureWindowHz};{FineStructureLowHz};{FineStructureSplitHz};{string.Join(',', FeatureExtractor.FeatureNames)}");
             var hash = SHA256.HashData(Encoding.UTF8.GetBytes(text));
-            return "fp2-" + Convert.ToHexStringLower(hash)[..10];
+            return "fp3-" + Convert.ToHexStringLower(hash)[..10];
         }
     }
 }

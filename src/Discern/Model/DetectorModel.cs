@@ -18,6 +18,10 @@ public sealed record TrainingInfo
     public string DataSha256 { get; init; } = "";
     /// <summary>L2 penalty.</summary>
     public double L2 { get; init; }
+    /// <summary>Whether weights were kept non-negative (see <see cref="TrainingOptions.NonNegativeWeights"/>).</summary>
+    public bool NonNegativeWeights { get; init; }
+    /// <summary>Features the model was allowed to weigh (the others have weight 0).</summary>
+    public IReadOnlyList<string> Features { get; init; } = [];
     /// <summary>Transforms applied to the training audio (augmentation), if any.</summary>
     public IReadOnlyList<string> Transforms { get; init; } = [];
     /// <summary>How calibration and threshold scores were obtained.</summary>

@@ -72,10 +72,25 @@ public static class LogisticRegression
         int positives = labels.Count(l => l == 1), negatives = labels.Count - positives;
         double hi = (positives + 1.0) / (positives + 2.0), lo = 1.0 / (negatives + 2.0);
         double wPos = positives == 0 ? 0 : labels.Count / (2.0 * positives), wNeg = negatives == 0 ? 0 : labels.Count / (2.0 * negatives);
-        double a = 1, b = 0;
+        // Newton's method with a backtracking line search on the smoothed log-loss (Lin, Lin & Weng, "A note on Platt's
+        // probabilistic outputs", 2007): a plain Newton step can overshoot to absurd slopes when held-out scores are
+        // nearly separable.
+        double Loss(double sa, double sb)
+        {
+            double total = 0;
+            for (int i = 0; i < scores.Count; i++)
+            {
+                double t = labels[i] == 1 ? hi : lo, w = labels[i] == 1 ? wPos : wNeg, z = sa * scores[i] + sb;
+                // −[t·log σ(z) + (1−t)·log(1−σ(z))], written to stay finite for large |z|.
+                total += w * (z >= 0 ? t * double.LogP1(Math.Exp(-z)) + (1 - t) * (z + double.LogP1(Math.Exp(-z)))
+                                     : t * (-z + double.LogP1(Math.Exp(z))) + (1 - t) * double.LogP1(Math.Exp(z)));
+            }
+            return total;
+        }
+        double a = 0, b = 0, loss = Loss(a, b);
         for (int iter = 0; iter < 100; iter++)
         {
-            double ga = 0, gb = 0, haa = 1e-9, hab = 0, hbb = 1e-9;
+            double ga = 0, gb = 0, haa = 1e-12, hab = 0, hbb = 1e-12;
             for (int i = 0; i < scores.Count; i++)
             {
                 double t = labels[i] == 1 ? hi : lo;
@@ -85,11 +100,20 @@ public static class LogisticRegression
                 ga += r * scores[i]; gb += r;
                 haa += s * scores[i] * scores[i]; hab += s * scores[i]; hbb += s;
             }
+            if (Math.Abs(ga) + Math.Abs(gb) < 1e-9) break;
             double det = haa * hbb - hab * hab;
             if (Math.Abs(det) < 1e-18) break;
-            double da = (hbb * ga - hab * gb) / det, db = (haa * gb - hab * ga) / det;
-            a -= da; b -= db;
-            if (Math.Abs(da) + Math.Abs(db) < 1e-12) break;
+            double da = -(hbb * ga - hab * gb) / det, db = -(haa * gb - hab * ga) / det;
+            double step = 1, next = double.PositiveInfinity;
+            for (; step >= 1e-10; step /= 2)
+            {
+                next = Loss(a + step * da, b + step * db);
+                if (next < loss + 1e-4 * step * (ga * da + gb * db)) break;
+            }
+            if (step < 1e-10) break;
+            a += step * da; b += step * db;
+            if (loss - next < 1e-12 * Math.Max(1, loss)) { loss = next; break; }
+            loss = next;
         }
         return a >= 0 ? (a, b) : (0, 0); // no information: even odds
     }

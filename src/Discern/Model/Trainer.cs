@@ -23,6 +23,20 @@ public sealed record TrainingOptions
     /// <summary>Largest false-positive rate on held-out human clips that the AI threshold may allow.</summary>
     public double TargetFalsePositiveRate { get; init; } = 0.01;
 
+    /// <summary>
+    /// Keeps every weight at zero or above, so more of any feature can only mean "more AI". Every feature is oriented
+    /// that way by the mechanism (more residual peaks, a stronger comb, less persistent fine structure); a small corpus
+    /// whose human sources happen to be peakier than its AI sources would otherwise teach the opposite, which a real
+    /// generator with clear fakeprints would then exploit. A feature the data would weigh negatively is left out (weight 0).
+    /// </summary>
+    public bool NonNegativeWeights { get; init; } = true;
+
+    /// <summary>
+    /// Features the model may weigh (null: all); the others are still measured and reported, with weight 0. The shipped
+    /// model's choice is in <c>Evaluator.ShippedTrainingOptions</c>.
+    /// </summary>
+    public IReadOnlyList<string>? Features { get; init; }
+
     /// <summary>Transforms the training audio went through (recorded in the model's provenance).</summary>
     public IReadOnlyList<string> Transforms { get; init; } = [];
 }
@@ -39,10 +53,13 @@ public static class Trainer
     {
         options ??= TrainingOptions.Default;
         Validate(examples);
-        var core = FitCore(examples, options);
+        var unknown = options.Features?.Where(f => !featureNames.Contains(f)).ToList();
+        if (unknown is { Count: > 0 }) throw new ArgumentException($"unknown features: {string.Join(", ", unknown)}", nameof(options));
+        var used = featureNames.Select(n => options.Features is null || options.Features.Contains(n)).ToArray();
+        var core = FitCore(examples, options, used);
 
         // Calibrate on held-out-source scores: fit without each source, score it.
-        var heldOut = HeldOutScores(examples, options);
+        var heldOut = HeldOutScores(examples, options, used);
         string method;
         (double a, double b) calibration;
         if (heldOut is null)
@@ -83,6 +100,8 @@ public static class Trainer
                 Sources = examples.Select(e => e.Source).Distinct().Count(),
                 DataSha256 = Hash(examples),
                 L2 = options.L2,
+                NonNegativeWeights = options.NonNegativeWeights,
+                Features = featureNames.Where((_, i) => used[i]).ToList(),
                 Transforms = options.Transforms,
                 CalibrationMethod = method,
             },
@@ -91,7 +110,10 @@ public static class Trainer
     }
 
     /// <summary>Scores of each example from a model fitted without its source; null when fewer than two sources per class.</summary>
-    public static double[]? HeldOutScores(IReadOnlyList<LabeledExample> examples, TrainingOptions options)
+    /// <param name="examples">Training examples.</param>
+    /// <param name="options">Training options.</param>
+    /// <param name="used">Which features may be weighed (null: all).</param>
+    public static double[]? HeldOutScores(IReadOnlyList<LabeledExample> examples, TrainingOptions options, IReadOnlyList<bool>? used = null)
     {
         var sources = examples.Select(e => e.Source).Distinct().Order(StringComparer.Ordinal).ToList();
         bool enough = examples.Where(e => e.IsAi).Select(e => e.Source).Distinct().Count() >= 2
@@ -101,7 +123,7 @@ public static class Trainer
         foreach (var source in sources)
         {
             var train = examples.Where(e => e.Source != source).ToList();
-            var fit = FitCore(train, options);
+            var fit = FitCore(train, options, used);
             for (int i = 0; i < examples.Count; i++)
                 if (examples[i].Source == source) scores[i] = fit.Score(examples[i].Features);
         }
@@ -109,7 +131,7 @@ public static class Trainer
     }
 
     /// <summary>Standardises and fits the logistic weights, without calibration.</summary>
-    internal static DetectorModel FitCore(IReadOnlyList<LabeledExample> examples, TrainingOptions options)
+    internal static DetectorModel FitCore(IReadOnlyList<LabeledExample> examples, TrainingOptions options, IReadOnlyList<bool>? used = null)
     {
         int d = examples[0].Features.Length;
         var mean = new double[d];
@@ -122,13 +144,27 @@ public static class Trainer
         }
         var x = examples.Select(e => e.Features.Select((v, j) => (v - mean[j]) / scale[j]).ToArray()).ToList();
         var y = examples.Select(e => e.IsAi ? 1 : 0).ToList();
-        var fit = LogisticRegression.Train(x, y, BalancedWeights(examples), options.L2);
+        var sampleWeights = BalancedWeights(examples);
+        // Active set: refit without the most negative weight until none is left (deterministic, at most d fits).
+        var active = Enumerable.Range(0, d).Where(j => used is null || used[j]).ToList();
+        var weights = new double[d];
+        LogisticRegression.Fit fit;
+        while (true)
+        {
+            fit = LogisticRegression.Train(x.Select(row => active.Select(j => row[j]).ToArray()).ToList(), y, sampleWeights, options.L2);
+            int worst = -1;
+            for (int a = 0; a < active.Count; a++)
+                if (fit.Weights[a] < 0 && (worst < 0 || fit.Weights[a] < fit.Weights[worst])) worst = a;
+            if (!options.NonNegativeWeights || worst < 0 || active.Count == 1) break;
+            active.RemoveAt(worst);
+        }
+        for (int a = 0; a < active.Count; a++) weights[active[a]] = options.NonNegativeWeights ? Math.Max(0, fit.Weights[a]) : fit.Weights[a];
         return new DetectorModel
         {
             FeatureNames = Enumerable.Range(0, d).Select(i => $"f{i}").ToList(),
             Mean = mean.Select(Round).ToList(),
             Scale = scale.Select(Round).ToList(),
-            Weights = fit.Weights.Select(Round).ToList(),
+            Weights = weights.Select(Round).ToList(),
             Bias = Round(fit.Bias),
         };
     }

@@ -1,0 +1,104 @@
+namespace Discern.Dsp;
+
+/// <summary>
+/// Per-bin sums over the audible frames of a stretch of audio: the dB spectrum (for the long-term average where
+/// fakeprints show) and its fine structure — the dB spectrum minus its local average over a few tens of hertz —
+/// with how much that fine structure changes from one frame to the next. Sums rather than means, so a stretch can
+/// be extended frame by frame in constant memory, and a band can be chosen after the fact (once the effective
+/// bandwidth is known).
+/// </summary>
+public sealed class SpectrumStatistics
+{
+    private readonly double[] _dbSum, _detailSum, _detailSquares, _changeSquares;
+
+    /// <summary>Empty statistics for spectra of <paramref name="binCount"/> bins.</summary>
+    public SpectrumStatistics(int binCount)
+    {
+        Guard.Positive(binCount);
+        _dbSum = new double[binCount];
+        _detailSum = new double[binCount];
+        _detailSquares = new double[binCount];
+        _changeSquares = new double[binCount];
+    }
+
+    /// <summary>Bins per spectrum (DC to Nyquist).</summary>
+    public int BinCount => _dbSum.Length;
+
+    /// <summary>Frames summed.</summary>
+    public long Frames { get; private set; }
+
+    /// <summary>Pairs of consecutive audible frames whose fine-structure change was summed.</summary>
+    public long ChangePairs { get; private set; }
+
+    /// <summary>Sum of the frames' dB spectra.</summary>
+    public ReadOnlySpan<double> DbSum => _dbSum;
+
+    /// <summary>Sum of the frames' fine structure (dB above or below the local average).</summary>
+    public ReadOnlySpan<double> DetailSum => _detailSum;
+
+    /// <summary>Sum of the squared fine structure.</summary>
+    public ReadOnlySpan<double> DetailSquares => _detailSquares;
+
+    /// <summary>Sum of the squared frame-to-frame change of the fine structure, over <see cref="ChangePairs"/> pairs.</summary>
+    public ReadOnlySpan<double> ChangeSquares => _changeSquares;
+
+    /// <summary>
+    /// Adds one frame's <paramref name="db"/> spectrum and its <paramref name="detail"/>; <paramref name="previousDetail"/>
+    /// is the detail of the frame just before, or empty when that frame is not part of these statistics.
+    /// </summary>
+    public void Add(ReadOnlySpan<float> db, ReadOnlySpan<float> detail, ReadOnlySpan<float> previousDetail)
+    {
+        if (db.Length != BinCount || detail.Length != BinCount) throw new ArgumentException($"spectra must hold {BinCount} bins");
+        for (int k = 0; k < _dbSum.Length; k++)
+        {
+            float d = detail[k];
+            _dbSum[k] += db[k];
+            _detailSum[k] += d;
+            _detailSquares[k] += d * d;
+        }
+        Frames++;
+        if (previousDetail.IsEmpty) return;
+        if (previousDetail.Length != BinCount) throw new ArgumentException($"spectra must hold {BinCount} bins", nameof(previousDetail));
+        for (int k = 0; k < _changeSquares.Length; k++)
+        {
+            float c = detail[k] - previousDetail[k];
+            _changeSquares[k] += c * c;
+        }
+        ChangePairs++;
+    }
+
+    /// <summary>Empties the sums.</summary>
+    public void Clear()
+    {
+        Array.Clear(_dbSum);
+        Array.Clear(_detailSum);
+        Array.Clear(_detailSquares);
+        Array.Clear(_changeSquares);
+        Frames = 0;
+        ChangePairs = 0;
+    }
+
+    /// <summary>
+    /// How much the fine structure between <paramref name="loBin"/> (inclusive) and <paramref name="hiBin"/> (exclusive)
+    /// changes from frame to frame, relative to how large it is: the RMS frame-to-frame change divided by the standard
+    /// deviation of the fine structure. About √2 when consecutive frames share nothing (noise-like fine structure), lower
+    /// the more of it persists (stable partials, resonances); null with fewer than two frames or an empty band.
+    /// </summary>
+    public double? FineStructureChange(int loBin, int hiBin)
+    {
+        loBin = Math.Max(0, loBin);
+        hiBin = Math.Min(BinCount, hiBin);
+        if (hiBin - loBin < 2 || ChangePairs == 0) return null;
+        double sum = 0, squares = 0, change = 0;
+        for (int k = loBin; k < hiBin; k++)
+        {
+            sum += _detailSum[k];
+            squares += _detailSquares[k];
+            change += _changeSquares[k];
+        }
+        double n = (double)Frames * (hiBin - loBin);
+        double mean = sum / n, variance = squares / n - mean * mean;
+        if (variance <= 1e-9) return null;
+        return Math.Sqrt(change / ((double)ChangePairs * (hiBin - loBin)) / variance);
+    }
+}
