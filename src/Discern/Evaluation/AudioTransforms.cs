@@ -7,7 +7,8 @@ namespace Discern.Evaluation;
 /// <summary>What a transform needs to know about its input.</summary>
 /// <param name="SampleRateHz">The input's sample rate.</param>
 /// <param name="MeanVolumeDb">Mean level in dBFS (RMS), from ffmpeg's volumedetect.</param>
-public readonly record struct TransformInput(int SampleRateHz, double MeanVolumeDb);
+/// <param name="ChannelLayout">ffmpeg's name of the channel layout (mono, stereo, 5.1…).</param>
+public readonly record struct TransformInput(int SampleRateHz, double MeanVolumeDb, string ChannelLayout = "stereo");
 
 /// <summary>A manipulation applied alike to both classes before measuring.</summary>
 /// <param name="Name">Name given to <c>--transform</c>.</param>
@@ -51,21 +52,19 @@ public static partial class AudioTransforms
         Pitch(+1), Pitch(-1), Pitch(+2), Pitch(-2),
         Filter("tempo+5", "tempo", "5 % faster, same pitch (time stretch)", _ => "atempo=1.05"),
         Filter("tempo-5", "tempo", "5 % slower, same pitch (time stretch)", _ => "atempo=0.95"),
-        new("noise-30db", "noise", "white noise 30 dB below the clip's mean level", "flac", input =>
-        [
-            // anoisesrc's white noise is uniform in ±a, so its RMS is a/√3.
-            "-filter_complex", Invariant($"anoisesrc=color=white:sample_rate={input.SampleRateHz}:amplitude={Math.Min(1, Math.Pow(10, (input.MeanVolumeDb - 30) / 20) * Math.Sqrt(3)):0.000000000}:seed=7[n];[0:a:0][n]amix=inputs=2:duration=first:normalize=0[out]"),
-            "-map", "[out]", "-c:a", "flac",
-        ]),
+        // Noise uniform in ±a has an RMS of a/√3; aeval adds it to every channel and keeps the layout.
+        Filter("noise-30db", "noise", "white noise 30 dB below the clip's mean level",
+            input => Invariant($"aeval=exprs=val(ch)+{Math.Min(1, Math.Pow(10, (input.MeanVolumeDb - 30) / 20) * Math.Sqrt(3)):0.000000000}*(2*random(0)-1):channel_layout=same")),
         // loudnorm works at 192 kHz internally; -ar brings the output back to the input's rate.
         new("loudnorm-limit", "dynamics", "loudness normalised to −14 LUFS then limited (streaming mastering)", "flac", input =>
             ["-af", "loudnorm=I=-14:TP=-1:LRA=11,alimiter=limit=0.7:level=false", "-ar", Invariant($"{input.SampleRateHz}"), "-c:a", "flac"]),
         new("mix-human", "mix", "mixed with a human recording at half amplitude (an AI stem in a human track, or the reverse)", "flac", input =>
         [
-            "-filter_complex", Invariant($"[1:a:0]aresample={input.SampleRateHz},volume=0.5[h];[0:a:0][h]amix=inputs=2:duration=first:normalize=0[out]"),
+            "-filter_complex", Invariant($"[1:a:0]aresample={input.SampleRateHz},aformat=channel_layouts={input.ChannelLayout},volume=0.5[h];[0:a:0][h]amix=inputs=2:duration=first:normalize=0[out]"),
             "-map", "[out]", "-c:a", "flac",
         ], NeedsMixSource: true),
-        Filter("lowpass-8k", "degradation", "low-pass at 8 kHz (old or band-limited recording)", _ => "lowpass=f=8000:poles=2,lowpass=f=8000:poles=2"),
+        Filter("lowpass-8k", "degradation", "band-limited to 8 kHz (old or low-rate recording)",
+            input => Invariant($"aresample=16000:resampler=soxr,aresample={input.SampleRateHz}:resampler=soxr")),
         Filter("lofi", "degradation", "telephone-like band 150 Hz–7 kHz, 8-bit, hiss (lo-fi production)",
             _ => "highpass=f=150,lowpass=f=7000:poles=2,acrusher=bits=8:mode=lin:aa=1:mix=1"),
         Codec("mp3-32k", "MP3 32 kbps (low-bitrate upload)", "mp3", "libmp3lame", "32k"),
@@ -123,7 +122,7 @@ public static partial class AudioTransforms
         if (code != 0 || !rate.Success) throw new CorruptAudioException($"Could not read '{Path.GetFileName(path)}' with ffmpeg: {log.Trim().Split('\n')[^1]}");
         var volume = VolumeRegex().Match(log);
         return new TransformInput(int.Parse(rate.Groups[1].Value, CultureInfo.InvariantCulture),
-            volume.Success ? double.Parse(volume.Groups[1].Value, CultureInfo.InvariantCulture) : -20);
+            volume.Success ? double.Parse(volume.Groups[1].Value, CultureInfo.InvariantCulture) : -20, rate.Groups[2].Value.Trim());
     }
 
     private static AudioTransform Codec(string name, string description, string extension, string encoder, string bitrate) =>
@@ -143,7 +142,7 @@ public static partial class AudioTransforms
 
     private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 
-    [GeneratedRegex(@"Audio: [^\n]*?, (\d+) Hz")]
+    [GeneratedRegex(@"Audio: [^\n]*?, (\d+) Hz, ([^,\n]+)")]
     private static partial Regex RateRegex();
 
     [GeneratedRegex(@"mean_volume: (-?[\d.]+) dB")]
