@@ -88,7 +88,7 @@ internal sealed class EvalCommand : AsyncCommand<EvalCommand.Settings>
         {
             var table = Robustness.Summarise(reports);
             if (settings.Json) Console.Out.WriteLine(JsonSerializer.Serialize(new { robustness = table, reports }, Json.Indented));
-            else RobustnessTable.Print(table);
+            else PrintRobustness(table);
             return ExitCodes.Ok;
         }
         var report = reports[0];
@@ -135,6 +135,15 @@ internal sealed class EvalCommand : AsyncCommand<EvalCommand.Settings>
         foreach (var f in families) table.AddColumn(Markup.Escape(f));
         foreach (var g in ai.GroupBy(r => r.Generator).OrderBy(g => g.Key, StringComparer.Ordinal))
             table.AddRow([Markup.Escape(g.Key), .. families.Select(f => g.Count(r => r.Attributed == f).ToString())]);
+        AnsiConsole.Write(table);
+    }
+
+    private static void PrintRobustness(IReadOnlyList<RobustnessRow> rows)
+    {
+        var table = new Table().AddColumns("transform", "kind", "AUC", "TPR", "FPR", "uncertain", "mean |ΔP(AI)|", "failed");
+        foreach (var r in rows)
+            table.AddRow(Markup.Escape(r.Transform), Markup.Escape(r.Kind), Num(r.Auc), Pct(r.TruePositiveRate), Pct(r.FalsePositiveRate),
+                Pct(r.UncertainRate), Num(r.MeanProbabilityShift), r.Failures.ToString());
         AnsiConsole.Write(table);
     }
 
