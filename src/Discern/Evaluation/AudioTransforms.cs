@@ -17,8 +17,9 @@ public readonly record struct TransformInput(int SampleRateHz, double MeanVolume
 /// <param name="Extension">Container of the output.</param>
 /// <param name="Arguments">ffmpeg output arguments for an input.</param>
 /// <param name="NeedsMixSource">Whether a second recording is mixed in (<see cref="TransformOptions.MixWithPath"/>).</param>
+/// <param name="NeedsInputFacts">Whether <paramref name="Arguments"/> reads the <see cref="TransformInput"/>; when not, the probing pass is skipped.</param>
 public sealed record AudioTransform(string Name, string Kind, string Description, string Extension, Func<TransformInput, string[]> Arguments,
-    bool NeedsMixSource = false);
+    bool NeedsMixSource = false, bool NeedsInputFacts = true);
 
 /// <summary>Inputs some transforms need besides the clip.</summary>
 public sealed record TransformOptions
@@ -46,12 +47,12 @@ public static partial class AudioTransforms
         Codec("mp3-64k", "MP3 64 kbps", "mp3", "libmp3lame", "64k"),
         Codec("aac-128k", "AAC 128 kbps", "m4a", "aac", "128k"),
         Codec("opus-96k", "Opus 96 kbps", "opus", "libopus", "96k"),
-        Filter("resample-48k-44k", "resampling", "to 48 kHz, then to 44.1 kHz", _ => "aresample=48000:resampler=soxr,aresample=44100:resampler=soxr"),
-        Filter("resample-22k-44k", "resampling", "down to 22.05 kHz and back up to 44.1 kHz", _ => "aresample=22050:resampler=soxr,aresample=44100:resampler=soxr"),
-        Filter("resample-32k", "resampling", "to 32 kHz", _ => "aresample=32000:resampler=soxr"),
+        Filter("resample-48k-44k", "resampling", "to 48 kHz, then to 44.1 kHz", "aresample=48000:resampler=soxr,aresample=44100:resampler=soxr"),
+        Filter("resample-22k-44k", "resampling", "down to 22.05 kHz and back up to 44.1 kHz", "aresample=22050:resampler=soxr,aresample=44100:resampler=soxr"),
+        Filter("resample-32k", "resampling", "to 32 kHz", "aresample=32000:resampler=soxr"),
         Pitch(+1), Pitch(-1), Pitch(+2), Pitch(-2),
-        Filter("tempo+5", "tempo", "5 % faster, same pitch (time stretch)", _ => "atempo=1.05"),
-        Filter("tempo-5", "tempo", "5 % slower, same pitch (time stretch)", _ => "atempo=0.95"),
+        Filter("tempo+5", "tempo", "5 % faster, same pitch (time stretch)", "atempo=1.05"),
+        Filter("tempo-5", "tempo", "5 % slower, same pitch (time stretch)", "atempo=0.95"),
         // Noise uniform in ±a has an RMS of a/√3; aeval adds it to every channel and keeps the layout.
         Filter("noise-30db", "noise", "white noise 30 dB below the clip's mean level",
             input => Invariant($"aeval=exprs=val(ch)+{Math.Min(1, Math.Pow(10, (input.MeanVolumeDb - 30) / 20) * Math.Sqrt(3)):0.000000000}*(2*random(0)-1):channel_layout=same")),
@@ -66,7 +67,7 @@ public static partial class AudioTransforms
         Filter("lowpass-8k", "degradation", "band-limited to 8 kHz (old or low-rate recording)",
             input => Invariant($"aresample=16000:resampler=soxr,aresample={input.SampleRateHz}:resampler=soxr")),
         Filter("lofi", "degradation", "telephone-like band 150 Hz–7 kHz, 8-bit, hiss (lo-fi production)",
-            _ => "highpass=f=150,lowpass=f=7000:poles=2,acrusher=bits=8:mode=lin:aa=1:mix=1"),
+            "highpass=f=150,lowpass=f=7000:poles=2,acrusher=bits=8:mode=lin:aa=1:mix=1"),
         Codec("mp3-32k", "MP3 32 kbps (low-bitrate upload)", "mp3", "libmp3lame", "32k"),
     ];
 
@@ -95,7 +96,8 @@ public static partial class AudioTransforms
         options ??= TransformOptions.Default;
         if (transform.NeedsMixSource && (options.MixWithPath is null || !File.Exists(options.MixWithPath)))
             throw new ArgumentException($"Transform '{name}' needs a human recording to mix in (--mix-with FILE); '{options.MixWithPath}' was not found.", nameof(options));
-        var input = await ProbeAsync(inputPath, ffmpeg, cancellationToken).ConfigureAwait(false);
+        // The probe decodes the whole clip once more: only transforms whose arguments depend on the input pay for it.
+        var input = transform.NeedsInputFacts ? await ProbeAsync(inputPath, ffmpeg, cancellationToken).ConfigureAwait(false) : default;
         var output = Path.Combine(Path.GetTempPath(), $"discern-transform-{Guid.NewGuid():N}.{transform.Extension}");
         var arguments = new List<string> { "-hide_banner", "-nostdin", "-loglevel", "error", "-y", "-i", inputPath };
         if (transform.NeedsMixSource) arguments.AddRange(["-stream_loop", "-1", "-i", options.MixWithPath!]);
@@ -126,10 +128,14 @@ public static partial class AudioTransforms
     }
 
     private static AudioTransform Codec(string name, string description, string extension, string encoder, string bitrate) =>
-        new(name, "codec", description, extension, _ => ["-c:a", encoder, "-b:a", bitrate]);
+        new(name, "codec", description, extension, _ => ["-c:a", encoder, "-b:a", bitrate], NeedsInputFacts: false);
 
     private static AudioTransform Filter(string name, string kind, string description, Func<TransformInput, string> filter) =>
         new(name, kind, description, "flac", input => ["-af", filter(input), "-c:a", "flac"]);
+
+    /// <summary>A filter chain that is the same for every input, so no probing pass is needed.</summary>
+    private static AudioTransform Filter(string name, string kind, string description, string filter) =>
+        new(name, kind, description, "flac", _ => ["-af", filter, "-c:a", "flac"], NeedsInputFacts: false);
 
     /// <summary>Pitch shift by resampling, as most uploaders do it: every frequency scales by 2^(semitones/12), the tempo is restored.</summary>
     private static AudioTransform Pitch(int semitones)
