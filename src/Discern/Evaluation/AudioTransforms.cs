@@ -66,7 +66,7 @@ public static partial class AudioTransforms
         ], NeedsMixSource: true),
         Filter("lowpass-8k", "degradation", "band-limited to 8 kHz (old or low-rate recording)",
             input => Invariant($"aresample=16000:resampler=soxr,aresample={input.SampleRateHz}:resampler=soxr")),
-        Filter("lofi", "degradation", "telephone-like band 150 Hz–7 kHz, 8-bit, hiss (lo-fi production)",
+        Filter("lofi", "degradation", "telephone-like band 150 Hz–7 kHz, 8-bit quantisation (lo-fi production)",
             "highpass=f=150,lowpass=f=7000:poles=2,acrusher=bits=8:mode=lin:aa=1:mix=1"),
         Codec("mp3-32k", "MP3 32 kbps (low-bitrate upload)", "mp3", "libmp3lame", "32k"),
     ];
