@@ -11,6 +11,8 @@ app.Configure(config =>
         .WithExample("analyze", "song.mp3").WithExample("analyze", "--json", "music/", "*.flac");
     config.AddCommand<EvalCommand>("eval").WithDescription("Measure accuracy on a labelled manifest (path,label[,source]).")
         .WithExample("eval", "../shared/corpus/manifest.csv", "--group-by", "source");
+    config.AddCommand<SpliceCommand>("splice").WithDescription("Splice clips of one class into clips of the other and measure how well per-segment scores locate the section.")
+        .WithExample("splice", "../shared/corpus/manifest.csv", "--held-out");
     config.AddCommand<TrainCommand>("train").WithDescription("Train the model from a labelled manifest.")
         .WithExample("train", "../shared/corpus/manifest.csv", "-o", "models/discern-default.model.json");
     config.AddCommand<ScanCommand>("scan").WithDescription("Scan a catalogue into SQLite or PostgreSQL: resumable, cached by content hash, shareable by many scanner processes.")

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Reflection;
 using Discern.Audio;
 using Discern.Features;
@@ -118,6 +119,16 @@ public sealed class Detector
         var reasonsList = new List<string>(measurement.Problems);
         if (label == VerdictLabel.Uncertain)
             reasonsList.Add($"The probability {probability:0.00} lies between the human ({Model.HumanThreshold:0.00}) and AI ({Model.AiThreshold:0.00}) thresholds.");
+        // Outside the training data a logistic model extrapolates with confidence it has not earned: say so instead of deciding.
+        foreach (int i in Model.OutOfRange(measurement.Features))
+        {
+            var name = Model.FeatureNames[i];
+            var range = Model.TrainingRanges[i];
+            var what = FeatureExtractor.Descriptions.GetValueOrDefault(name, name);
+            reasonsList.Add(string.Create(CultureInfo.InvariantCulture,
+                $"Unlike the training data: {what} ({name} = {measurement.Features[i]:0.###}) lies outside the range the model learnt from ({range.Low:0.###} to {range.High:0.###}). Heavy processing, added noise or a kind of audio the model has not seen can do this, so the probability is not trusted."));
+            label = VerdictLabel.Uncertain;
+        }
         var contributions = Model.Contributions(measurement.Features);
         return verdict with
         {

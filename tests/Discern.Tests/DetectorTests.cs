@@ -99,6 +99,34 @@ public class DetectorTests
     }
 
     [Fact]
+    public void Features_far_outside_the_training_range_make_the_verdict_uncertain_and_say_which()
+    {
+        int d = FeatureExtractor.FeatureNames.Count;
+        int weighed = Enumerable.Range(0, d).First(i => Detector.Model.Weights[i] > 0);
+        var model = Detector.Model with { TrainingRanges = Enumerable.Repeat(new FeatureRange(0, 1), d).ToList() };
+        var detector = new Detector(model);
+        var input = new InputFacts("wav", "pcm_s16le", "test", 44100, 2, 20, 20000, null);
+        var inside = Enumerable.Repeat(0.5, d).ToArray();
+        var plain = detector.Decide(new Measurement { Input = input, Features = inside });
+        Assert.DoesNotContain(plain.Reasons, r => r.StartsWith("Unlike the training data", StringComparison.Ordinal));
+
+        var outside = (double[])inside.Clone();
+        outside[weighed] = 1.3; // beyond the range widened by a quarter of its width
+        var v = detector.Decide(new Measurement { Input = input, Features = outside });
+        Assert.Equal(VerdictLabel.Uncertain, v.Label);
+        Assert.NotNull(v.ProbabilityAi); // the probability is still shown, with the reason not to trust it
+        Assert.Contains(v.Reasons, r => r.Contains(FeatureExtractor.FeatureNames[weighed]) && r.Contains("not trusted"));
+
+        // A feature the model does not weigh cannot move the probability, so it does not make the verdict uncertain.
+        int unweighed = Enumerable.Range(0, d).First(i => Detector.Model.Weights[i] == 0);
+        var ignored = (double[])inside.Clone();
+        ignored[unweighed] = 100;
+        Assert.Empty(model.OutOfRange(ignored));
+        Assert.True(new FeatureRange(0, 1).Excludes(1.26, 0.25));
+        Assert.False(new FeatureRange(0, 1).Excludes(1.24, 0.25));
+    }
+
+    [Fact]
     public void Model_file_round_trips()
     {
         var json = Detector.Model.ToJson();
@@ -126,6 +154,10 @@ public class TrainerTests
         var p = examples.Select(e => model.Probability(e.Features)).ToList();
         Assert.True(DetectionMetrics.AreaUnderCurve(p, examples.Select(e => e.IsAi).ToList()) > 0.99);
         Assert.Equal(model.ToJson(), Trainer.Train(examples, ["signal", "noise"], "cfg").ToJson()); // reproducible bytes
+        // The training range spans the middle 98 % of each feature.
+        var range = model.TrainingRanges[0];
+        double share = examples.Count(e => e.Features[0] >= range.Low && e.Features[0] <= range.High) / (double)examples.Count;
+        Assert.InRange(share, 0.97, 0.99);
     }
 
     [Fact]

@@ -190,11 +190,8 @@ public static class Evaluator
         var usable = measured.Select((m, i) => (m, i)).Where(t => t.m.HasFeatures).ToList();
         foreach (var fold in usable.Select(t => group(t.m.Entry)).Distinct().Order(StringComparer.Ordinal))
         {
-            var train = usable.Where(t => group(t.m.Entry) != fold).Select(t => t.m.ToExample()).ToList();
-            foreach (var extra in augmented ?? [])
-                train.AddRange(extra.Where(m => m.HasFeatures && group(m.Entry) != fold).Select(m => m.ToExample()));
-            if (train.All(e => e.IsAi) || train.All(e => !e.IsAi)) continue;
-            var detector = new Detector(Trainer.Train(train, FeatureExtractor.FeatureNames, config.Id, options), config);
+            var detector = TrainWithout(measured, augmented, e => group(e) == fold, config, options);
+            if (detector is null) continue;
             foreach (var (m, i) in usable.Where(t => group(t.m.Entry) == fold))
             {
                 rows[i] = Scored(m, detector.Decide(m.Measurement!), fold);
@@ -203,6 +200,21 @@ public static class Evaluator
         var complete = rows.Select((r, i) => r ?? new EvaluationRow(measured[i].Entry.RelativePath, measured[i].Entry.IsAi, measured[i].Entry.Source,
             null, "error", "", "no fold could train without this group")).ToList();
         return Report($"leave-one-{groupName}-out", transform, complete);
+    }
+
+    /// <summary>
+    /// A detector trained on the clips of <paramref name="measured"/> and <paramref name="augmented"/> that
+    /// <paramref name="exclude"/> does not hold out; null when what is left lacks a class.
+    /// </summary>
+    public static Detector? TrainWithout(IReadOnlyList<MeasuredEntry> measured, IReadOnlyList<IReadOnlyList<MeasuredEntry>>? augmented,
+        Func<ManifestEntry, bool> exclude, FeatureConfig config, TrainingOptions? options)
+    {
+        ArgumentNullException.ThrowIfNull(measured);
+        ArgumentNullException.ThrowIfNull(exclude);
+        var train = measured.Concat((augmented ?? []).SelectMany(a => a))
+            .Where(m => m.HasFeatures && !exclude(m.Entry)).Select(m => m.ToExample()).ToList();
+        if (train.All(e => e.IsAi) || train.All(e => !e.IsAi)) return null;
+        return new Detector(Trainer.Train(train, FeatureExtractor.FeatureNames, config.Id, options), config);
     }
 
     private static EvaluationRow Scored(MeasuredEntry m, Verdict v, string fold) =>

@@ -44,6 +44,21 @@ public sealed class FeatureExtractor
     public static IReadOnlyList<string> ScoredFeatures { get; } =
         ["detail_excess", "fine_structure_change_low", "fine_structure_change_mid", "fine_structure_change_high"];
 
+    /// <summary>What each feature measures, in words a reader of a verdict can follow (used in the reasons of a verdict).</summary>
+    public static IReadOnlyDictionary<string, string> Descriptions { get; } = new Dictionary<string, string>
+    {
+        ["residual_mean"] = "the level of the residual peaks above the spectrum's lower envelope",
+        ["residual_upper_mean"] = "the level of the residual peaks in the upper half of the band",
+        ["detail_skewness"] = "how lopsided the spectrum's fine detail is towards peaks",
+        ["detail_excess"] = "how much the spectrum's fine detail stands up in peaks rather than dips",
+        ["peak_density_per_khz"] = "the number of residual peaks per kHz",
+        ["comb_strength"] = "how regularly the residual peaks are spaced",
+        ["comb_harmonicity"] = "how well the peak spacing repeats at twice and three times itself",
+        ["fine_structure_change_low"] = "how much the spectrum's fine structure changes from one moment to the next (300 Hz–3 kHz)",
+        ["fine_structure_change_mid"] = "how much the spectrum's fine structure changes from one moment to the next (mid band)",
+        ["fine_structure_change_high"] = "how much the spectrum's fine structure changes from one moment to the next (high band)",
+    };
+
     private readonly FeatureConfig _config;
     private float[] _db = [], _envelope = [], _residual = [], _scratch = [];
 

@@ -28,6 +28,21 @@ public sealed record TrainingInfo
     public string CalibrationMethod { get; init; } = "";
 }
 
+/// <summary>The span of one feature over the clips a model was trained on.</summary>
+/// <param name="Low">1st percentile.</param>
+/// <param name="High">99th percentile.</param>
+public sealed record FeatureRange(double Low, double High)
+{
+    /// <summary>
+    /// Whether <paramref name="value"/> lies beyond the range widened by <paramref name="margin"/> of its width on each side.
+    /// </summary>
+    public bool Excludes(double value, double margin)
+    {
+        double slack = margin * (High - Low);
+        return value < Low - slack || value > High + slack;
+    }
+}
+
 /// <summary>
 /// The trained detector: standardisation, logistic weights, Platt calibration and decision thresholds,
 /// stored as readable JSON so anyone can see what each feature weighs.
@@ -65,8 +80,29 @@ public sealed record DetectorModel
     public double HumanThreshold { get; init; } = 0.5;
     /// <summary>How <see cref="AiThreshold"/> was chosen, in words.</summary>
     public string ThresholdRule { get; init; } = "";
+    /// <summary>
+    /// Per-feature span of the training clips (as they are and augmented). A weighed feature far outside it means the
+    /// input is unlike anything the model learnt from (heavy processing, added noise, a kind of music the corpus lacks),
+    /// where a logistic model extrapolates with confidence it has not earned. Empty in models trained before it existed.
+    /// </summary>
+    public IReadOnlyList<FeatureRange> TrainingRanges { get; init; } = [];
+    /// <summary>
+    /// How far beyond <see cref="TrainingRanges"/>, as a share of each range's width, a weighed feature may lie before the
+    /// verdict is "uncertain": a quarter keeps the ordinary spread of unseen sources in and flags only clear outliers.
+    /// </summary>
+    public double RangeMargin { get; init; } = 0.25;
     /// <summary>Provenance.</summary>
     public TrainingInfo Training { get; init; } = new();
+
+    /// <summary>Indices of the weighed features of <paramref name="features"/> that lie outside <see cref="TrainingRanges"/> (with <see cref="RangeMargin"/>).</summary>
+    public IReadOnlyList<int> OutOfRange(ReadOnlySpan<double> features)
+    {
+        if (TrainingRanges.Count == 0) return [];
+        var outside = new List<int>();
+        for (int i = 0; i < features.Length && i < TrainingRanges.Count; i++)
+            if (Weights[i] != 0 && TrainingRanges[i].Excludes(features[i], RangeMargin)) outside.Add(i);
+        return outside;
+    }
 
     /// <summary>The uncalibrated logistic score (log-odds before calibration) of <paramref name="features"/>.</summary>
     public double Score(ReadOnlySpan<double> features)
@@ -112,7 +148,8 @@ public sealed record DetectorModel
         if (model is null || model.Format != FormatName) throw new ModelFormatException("The file is not a Discern model.");
         if (model.FormatVersion != 1) throw new ModelFormatException($"Model format version {model.FormatVersion} is not supported by this version of Discern.");
         int d = model.FeatureNames.Count;
-        if (d == 0 || model.Weights.Count != d || model.Mean.Count != d || model.Scale.Count != d || model.Scale.Any(s => !(s > 0)))
+        if (d == 0 || model.Weights.Count != d || model.Mean.Count != d || model.Scale.Count != d || model.Scale.Any(s => !(s > 0))
+            || (model.TrainingRanges.Count != 0 && model.TrainingRanges.Count != d) || !(model.RangeMargin >= 0))
             throw new ModelFormatException("The model's feature, weight and scale lists do not match.");
         return model;
     }

@@ -92,6 +92,7 @@ public static class Trainer
             AiThreshold = Round(aiThreshold),
             HumanThreshold = 0.5,
             ThresholdRule = rule,
+            TrainingRanges = Enumerable.Range(0, featureNames.Count).Select(j => Range(examples, j)).ToList(),
             Training = new TrainingInfo
             {
                 Examples = examples.Count,
@@ -167,6 +168,14 @@ public static class Trainer
             Weights = weights.Select(Round).ToList(),
             Bias = Round(fit.Bias),
         };
+    }
+
+    /// <summary>The 1st and 99th percentiles of feature <paramref name="j"/> over <paramref name="examples"/> (nearest rank).</summary>
+    private static FeatureRange Range(IReadOnlyList<LabeledExample> examples, int j)
+    {
+        var values = examples.Select(e => e.Features[j]).Order().ToArray();
+        double At(double q) => values[Math.Clamp((int)Math.Round(q * (values.Length - 1)), 0, values.Length - 1)];
+        return new FeatureRange(Round(At(0.01)), Round(At(0.99)));
     }
 
     /// <summary>Equal total weight per class, and per source within a class; the weights sum to the number of examples.</summary>
