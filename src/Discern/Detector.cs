@@ -86,6 +86,16 @@ public sealed class Detector
         return Decide(m) with { AnalysisSeconds = clock.Elapsed.TotalSeconds };
     }
 
+    /// <summary>The decoder family the comb points to, with how rare so regular a comb is in the training's human music.</summary>
+    private GeneratorGuess Attribute(Measurement measurement)
+    {
+        var guess = Attribution.Guess(measurement.Comb);
+        if (guess is null)
+            return new GeneratorGuess("unknown AI", 0, "The fingerprint features point to AI, but the residual peaks form no clear comb.");
+        int comb = Model.FeatureNames.ToList().IndexOf("comb_strength");
+        return comb < 0 || measurement.Features is null ? guess : guess with { Confidence = Model.HumanShareBelow(measurement.Features[comb]) };
+    }
+
     /// <summary>Applies the model to a measurement (used by evaluation to score without decoding twice).</summary>
     public Verdict Decide(Measurement measurement)
     {
@@ -136,8 +146,7 @@ public sealed class Detector
             ProbabilityAi = probability,
             Score = score,
             Reasons = reasonsList,
-            Generator = label == VerdictLabel.Ai ? Attribution.Guess(measurement.Comb) ?? new GeneratorGuess("unknown AI", 0,
-                "The fingerprint features point to AI, but the residual peaks form no clear comb.") : null,
+            Generator = label == VerdictLabel.Ai ? Attribute(measurement) : null,
             Features = Model.FeatureNames.Select((n, i) => (n, v: measurement.Features[i])).ToDictionary(t => t.n, t => t.v),
             Contributions = Model.FeatureNames.Select((n, i) => (n, v: contributions[i])).ToDictionary(t => t.n, t => t.v),
         };

@@ -37,7 +37,16 @@ public sealed record SegmentScore(double StartSeconds, double EndSeconds, double
 /// <param name="Family">A family name ("EnCodec-like codec, 32 kHz", "unknown neural decoder"…).</param>
 /// <param name="CombSpacingHz">The spacing that points to it.</param>
 /// <param name="Explanation">Why, in a sentence.</param>
-public sealed record GeneratorGuess(string Family, double CombSpacingHz, string Explanation);
+public sealed record GeneratorGuess(string Family, double CombSpacingHz, string Explanation)
+{
+    /// <summary>
+    /// How far the comb is from what music makes by itself: the share of the model's human training clips whose residual
+    /// peaks are less regularly spaced (0.99: only 1 % of them had so regular a comb). It is an empirical rarity, not a
+    /// probability calibrated on labelled decoder families, which the development corpus lacks; null when the model
+    /// does not record the human clips' combs.
+    /// </summary>
+    public double? Confidence { get; init; }
+}
 
 /// <summary>The residual spectrum (dB above the lower envelope) for plotting.</summary>
 /// <param name="FirstBinHz">Frequency of the first value.</param>

@@ -127,6 +127,20 @@ public class DetectorTests
     }
 
     [Fact]
+    public void Comb_rarity_interpolates_the_human_percentiles_the_model_records()
+    {
+        var model = Detector.Model with { HumanCombStrengthPercentiles = [0.1, 0.2, 0.4] };
+        Assert.Equal(0, model.HumanShareBelow(0.05));
+        Assert.Equal(0.25, model.HumanShareBelow(0.15)!.Value, 9);
+        Assert.Equal(0.75, model.HumanShareBelow(0.3)!.Value, 9);
+        Assert.Equal(1, model.HumanShareBelow(0.5));
+        Assert.Null((model with { HumanCombStrengthPercentiles = [] }).HumanShareBelow(0.3));
+        // The shipped model records them from its human training clips.
+        Assert.Equal(21, Detector.Model.HumanCombStrengthPercentiles.Count);
+        Assert.Throws<ModelFormatException>(() => DetectorModel.FromJson((Detector.Model with { HumanCombStrengthPercentiles = [0.4, 0.1] }).ToJson()));
+    }
+
+    [Fact]
     public void Model_file_round_trips()
     {
         var json = Detector.Model.ToJson();

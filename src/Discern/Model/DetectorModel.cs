@@ -91,8 +91,29 @@ public sealed record DetectorModel
     /// verdict is "uncertain": a quarter keeps the ordinary spread of unseen sources in and flags only clear outliers.
     /// </summary>
     public double RangeMargin { get; init; } = 0.25;
+    /// <summary>
+    /// Percentiles 0, 5, …, 100 of <c>comb_strength</c> over the human training clips: how regular a comb music makes by
+    /// itself, against which a decoder's comb is judged (<see cref="GeneratorGuess.Confidence"/>). Empty when unknown.
+    /// </summary>
+    public IReadOnlyList<double> HumanCombStrengthPercentiles { get; init; } = [];
     /// <summary>Provenance.</summary>
     public TrainingInfo Training { get; init; } = new();
+
+    /// <summary>
+    /// The share of human training clips whose comb strength is below <paramref name="combStrength"/>, interpolated
+    /// between <see cref="HumanCombStrengthPercentiles"/>; null when the model does not record them.
+    /// </summary>
+    public double? HumanShareBelow(double combStrength)
+    {
+        var p = HumanCombStrengthPercentiles;
+        if (p.Count < 2 || !double.IsFinite(combStrength)) return null;
+        if (combStrength <= p[0]) return 0;
+        if (combStrength >= p[^1]) return 1;
+        int i = 1;
+        while (p[i] < combStrength) i++;
+        double step = 1.0 / (p.Count - 1), width = p[i] - p[i - 1];
+        return (i - 1) * step + (width > 0 ? (combStrength - p[i - 1]) / width * step : 0);
+    }
 
     /// <summary>Indices of the weighed features of <paramref name="features"/> that lie outside <see cref="TrainingRanges"/> (with <see cref="RangeMargin"/>).</summary>
     public IReadOnlyList<int> OutOfRange(ReadOnlySpan<double> features)
@@ -149,7 +170,8 @@ public sealed record DetectorModel
         if (model.FormatVersion != 1) throw new ModelFormatException($"Model format version {model.FormatVersion} is not supported by this version of Discern.");
         int d = model.FeatureNames.Count;
         if (d == 0 || model.Weights.Count != d || model.Mean.Count != d || model.Scale.Count != d || model.Scale.Any(s => !(s > 0))
-            || (model.TrainingRanges.Count != 0 && model.TrainingRanges.Count != d) || !(model.RangeMargin >= 0))
+            || (model.TrainingRanges.Count != 0 && model.TrainingRanges.Count != d) || !(model.RangeMargin >= 0)
+            || model.HumanCombStrengthPercentiles.Count == 1 || model.HumanCombStrengthPercentiles.Zip(model.HumanCombStrengthPercentiles.Skip(1)).Any(t => t.First > t.Second))
             throw new ModelFormatException("The model's feature, weight and scale lists do not match.");
         return model;
     }

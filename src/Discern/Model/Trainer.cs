@@ -93,6 +93,8 @@ public static class Trainer
             HumanThreshold = 0.5,
             ThresholdRule = rule,
             TrainingRanges = Enumerable.Range(0, featureNames.Count).Select(j => Range(examples, j)).ToList(),
+            HumanCombStrengthPercentiles = featureNames.ToList().IndexOf("comb_strength") is var comb and >= 0
+                ? Percentiles(examples.Where(e => !e.IsAi).Select(e => e.Features[comb]), 20) : [],
             Training = new TrainingInfo
             {
                 Examples = examples.Count,
@@ -170,13 +172,22 @@ public static class Trainer
         };
     }
 
-    /// <summary>The 1st and 99th percentiles of feature <paramref name="j"/> over <paramref name="examples"/> (nearest rank).</summary>
+    /// <summary>The 1st and 99th percentiles of feature <paramref name="j"/> over <paramref name="examples"/>.</summary>
     private static FeatureRange Range(IReadOnlyList<LabeledExample> examples, int j)
     {
         var values = examples.Select(e => e.Features[j]).Order().ToArray();
-        double At(double q) => values[Math.Clamp((int)Math.Round(q * (values.Length - 1)), 0, values.Length - 1)];
-        return new FeatureRange(Round(At(0.01)), Round(At(0.99)));
+        return new FeatureRange(Round(Percentile(values, 0.01)), Round(Percentile(values, 0.99)));
     }
+
+    /// <summary><paramref name="steps"/> + 1 evenly spaced percentiles (0 to 100) of <paramref name="values"/>.</summary>
+    private static List<double> Percentiles(IEnumerable<double> values, int steps)
+    {
+        var sorted = values.Order().ToArray();
+        return sorted.Length == 0 ? [] : Enumerable.Range(0, steps + 1).Select(k => Round(Percentile(sorted, (double)k / steps))).ToList();
+    }
+
+    /// <summary>The <paramref name="q"/>-quantile of sorted <paramref name="sorted"/>, by nearest rank.</summary>
+    private static double Percentile(double[] sorted, double q) => sorted[Math.Clamp((int)Math.Round(q * (sorted.Length - 1)), 0, sorted.Length - 1)];
 
     /// <summary>Equal total weight per class, and per source within a class; the weights sum to the number of examples.</summary>
     public static double[] BalancedWeights(IReadOnlyList<LabeledExample> examples)
