@@ -10,6 +10,7 @@ const TEXT = {
     verdict_ai: "Probably made by an AI generator — {0} %", verdict_human: "Probably made by people — {0} % chance of AI",
     verdict_uncertain: "Uncertain — Discern cannot tell", verdict_uncertain_p: "Uncertain — {0} % chance of AI, not enough to decide",
     generator: "Likely generator family: {0}", noGenerator: "No generator family recognised.",
+    combRarity: "{0} % of the human music the model learnt from has a less regular comb.",
     timelineTitle: "Along the song", timelineHint: "Each bar is a stretch of the audio; taller and redder means more AI-like. Select a bar to play from there.",
     segment: "{0}–{1}: {2}", segmentNone: "{0}–{1}: not enough sound to judge",
     spectrumTitle: "The fingerprint", spectrumHint: "How far the long-term spectrum stands above its smooth floor. Neural decoders leave evenly spaced spikes here; the marked ones are the strongest peaks found.",
@@ -34,6 +35,7 @@ const TEXT = {
     verdict_ai: "Probablement créée par un générateur d'IA — {0} %", verdict_human: "Probablement créée par des humains — {0} % de probabilité d'IA",
     verdict_uncertain: "Incertain — Discern ne peut pas trancher", verdict_uncertain_p: "Incertain — {0} % de probabilité d'IA, pas assez pour trancher",
     generator: "Famille de générateur probable : {0}", noGenerator: "Aucune famille de générateur reconnue.",
+    combRarity: "{0} % de la musique humaine dont le modèle a appris a un peigne moins régulier.",
     timelineTitle: "Au fil du morceau", timelineHint: "Chaque barre est un passage de l'audio ; plus elle est haute et rouge, plus il ressemble à de l'IA. Choisissez une barre pour écouter à partir de là.",
     segment: "{0}–{1} : {2}", segmentNone: "{0}–{1} : pas assez de son pour juger",
     spectrumTitle: "L'empreinte", spectrumHint: "De combien le spectre à long terme dépasse son plancher lissé. Les décodeurs neuronaux y laissent des pics régulièrement espacés ; les pics marqués sont les plus forts trouvés.",
@@ -159,7 +161,10 @@ function render(resource) {
   verdict.textContent = report.verdict === "uncertain"
     ? (pct == null ? t("verdict_uncertain") : t("verdict_uncertain_p", pct))
     : t("verdict_" + report.verdict, pct);
-  $("generator").textContent = v.generator ? t("generator", v.generator.family) + " — " + v.generator.explanation : t("noGenerator");
+  $("generator").textContent = v.generator
+    ? t("generator", v.generator.family) + " — " + v.generator.explanation
+      + (v.generator.confidence != null ? " " + t("combRarity", Math.round(v.generator.confidence * 100)) : "")
+    : t("noGenerator");
   $("reasons").textContent = (v.reasons || []).join(" ");
 
   renderPlayer(resource);
