@@ -52,7 +52,7 @@ internal sealed class AnalyzeCommand : AsyncCommand<AnalyzeCommand.Settings>
             if (r.Error is not null) failures++;
             if (settings.Json) Console.Out.WriteLine(JsonSerializer.Serialize(r, Json.Compact));
             else table.AddRow(Markup.Escape(r.Path), Colour(r.Verdict), r.ProbabilityAi is { } p ? $"{p:0.00}" : "–",
-                Markup.Escape(r.Generator ?? ""), Markup.Escape(r.Error ?? string.Join(" ", r.Evidence?.Reasons ?? [])));
+                Markup.Escape(r.Generator ?? ""), Markup.Escape(r.Error ?? string.Join(" ", r.Evidence?.Reasons.Select(x => x.Message) ?? [])));
         }
         await work;
         if (!settings.Json) AnsiConsole.Write(table);

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Globalization;
 using System.Reflection;
 using Discern.Audio;
 using Discern.Features;
@@ -118,7 +117,7 @@ public sealed class Detector
         };
         if (measurement.Features is null)
         {
-            var reasons = measurement.Problems.Count > 0 ? measurement.Problems : ["The input could not be measured."];
+            var reasons = measurement.Problems.Count > 0 ? measurement.Problems : [Reason.Unmeasured()];
             return verdict with { Label = VerdictLabel.Uncertain, Reasons = reasons };
         }
 
@@ -126,17 +125,15 @@ public sealed class Detector
         double probability = Model.Calibrate(score);
         var label = probability >= Model.AiThreshold ? VerdictLabel.Ai
             : probability < Model.HumanThreshold ? VerdictLabel.Human : VerdictLabel.Uncertain;
-        var reasonsList = new List<string>(measurement.Problems);
+        var reasonsList = new List<Reason>(measurement.Problems);
         if (label == VerdictLabel.Uncertain)
-            reasonsList.Add($"The probability {probability:0.00} lies between the human ({Model.HumanThreshold:0.00}) and AI ({Model.AiThreshold:0.00}) thresholds.");
+            reasonsList.Add(Reason.BetweenThresholds(probability, Model.HumanThreshold, Model.AiThreshold));
         // Outside the training data a logistic model extrapolates with confidence it has not earned: say so instead of deciding.
         foreach (int i in Model.OutOfRange(measurement.Features))
         {
             var name = Model.FeatureNames[i];
             var range = Model.TrainingRanges[i];
-            var what = FeatureExtractor.Descriptions.GetValueOrDefault(name, name);
-            reasonsList.Add(string.Create(CultureInfo.InvariantCulture,
-                $"Unlike the training data: {what} ({name} = {measurement.Features[i]:0.###}) lies outside the range the model learnt from ({range.Low:0.###} to {range.High:0.###}). Heavy processing, added noise or a kind of audio the model has not seen can do this, so the probability is not trusted."));
+            reasonsList.Add(Reason.OutOfTrainingRange(name, FeatureExtractor.Descriptions.GetValueOrDefault(name, name), measurement.Features[i], range.Low, range.High));
             label = VerdictLabel.Uncertain;
         }
         var contributions = Model.Contributions(measurement.Features);

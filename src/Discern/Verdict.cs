@@ -84,8 +84,8 @@ public sealed record Verdict
     /// <summary>How the thresholds were chosen.</summary>
     public string ThresholdRule { get; init; } = "";
 
-    /// <summary>Why the verdict is uncertain, when it is (readable sentences).</summary>
-    public IReadOnlyList<string> Reasons { get; init; } = [];
+    /// <summary>Why the verdict is uncertain, when it is: a code and values for programs and translations, and an English sentence.</summary>
+    public IReadOnlyList<Reason> Reasons { get; init; } = [];
 
     /// <summary>Likely generator family, when the evidence points to one.</summary>
     public GeneratorGuess? Generator { get; init; }

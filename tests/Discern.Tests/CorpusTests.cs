@@ -42,7 +42,7 @@ public class CorpusTests(CorpusFixture corpus) : IClassFixture<CorpusFixture>
         Assert.True(corpus.Entries.Count > 100);
         var failures = measured.Where(m => m.Error is not null).Select(m => $"{m.Entry.RelativePath}: {m.Error}").ToList();
         Assert.True(failures.Count == 0, string.Join("\n", failures));
-        Assert.All(measured, m => Assert.True(m.HasFeatures, $"{m.Entry.RelativePath}: {string.Join(' ', m.Measurement!.Problems)}"));
+        Assert.All(measured, m => Assert.True(m.HasFeatures, $"{m.Entry.RelativePath}: {string.Join(' ', m.Measurement!.Problems.Select(r => r.Message))}"));
         var a = run.Model;
         var b = Trainer.Train(run.Examples, FeatureExtractor.FeatureNames, FeatureConfig.Default.Id, run.Options);
         Assert.Equal(a.ToJson(), b.ToJson());

@@ -33,7 +33,7 @@ public class DetectorTests
         var v = await Analyze(Signals.Wav(new float[44100 * 10], 44100, 1));
         Assert.Equal(VerdictLabel.Uncertain, v.Label);
         Assert.Null(v.ProbabilityAi);
-        Assert.Contains(v.Reasons, r => r.Contains("silent", StringComparison.OrdinalIgnoreCase));
+        Assert.Contains(v.Reasons, r => r.Code == Reason.SilentCode && r.Message.Contains("silent", StringComparison.OrdinalIgnoreCase));
     }
 
     [Fact]
@@ -41,7 +41,7 @@ public class DetectorTests
     {
         var v = await Analyze(Signals.Wav(Signals.MusicLike(44100, 1.5, 4), 44100, 1));
         Assert.Equal(VerdictLabel.Uncertain, v.Label);
-        Assert.Contains(v.Reasons, r => r.Contains("too short", StringComparison.OrdinalIgnoreCase));
+        Assert.Contains(v.Reasons, r => r.Code == Reason.TooShortCode && r.Message.Contains("too short", StringComparison.OrdinalIgnoreCase));
     }
 
     [Fact]
@@ -49,7 +49,7 @@ public class DetectorTests
     {
         var v = await Analyze(Signals.Wav(Signals.MusicLike(8000, 12, 5), 8000, 1));
         Assert.Equal(VerdictLabel.Uncertain, v.Label);
-        Assert.Contains(v.Reasons, r => r.Contains("band-limited", StringComparison.OrdinalIgnoreCase));
+        Assert.Contains(v.Reasons, r => r.Code == Reason.BandLimitedCode && r.Message.Contains("band-limited", StringComparison.OrdinalIgnoreCase) && double.Parse(r.Values["bandwidthHz"], System.Globalization.CultureInfo.InvariantCulture) < 4000);
     }
 
     [Theory]
@@ -108,14 +108,14 @@ public class DetectorTests
         var input = new InputFacts("wav", "pcm_s16le", "test", 44100, 2, 20, 20000, null);
         var inside = Enumerable.Repeat(0.5, d).ToArray();
         var plain = detector.Decide(new Measurement { Input = input, Features = inside });
-        Assert.DoesNotContain(plain.Reasons, r => r.StartsWith("Unlike the training data", StringComparison.Ordinal));
+        Assert.DoesNotContain(plain.Reasons, r => r.Code == Reason.OutOfTrainingRangeCode);
 
         var outside = (double[])inside.Clone();
         outside[weighed] = 1.3; // beyond the range widened by a quarter of its width
         var v = detector.Decide(new Measurement { Input = input, Features = outside });
         Assert.Equal(VerdictLabel.Uncertain, v.Label);
         Assert.NotNull(v.ProbabilityAi); // the probability is still shown, with the reason not to trust it
-        Assert.Contains(v.Reasons, r => r.Contains(FeatureExtractor.FeatureNames[weighed]) && r.Contains("not trusted"));
+        Assert.Contains(v.Reasons, r => r.Code == Reason.OutOfTrainingRangeCode && r.Values["feature"] == FeatureExtractor.FeatureNames[weighed] && r.Values["value"] == "1.3" && r.Message.Contains("not trusted"));
 
         // A feature the model does not weigh cannot move the probability, so it does not make the verdict uncertain.
         int unweighed = Enumerable.Range(0, d).First(i => Detector.Model.Weights[i] == 0);

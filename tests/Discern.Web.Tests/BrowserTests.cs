@@ -61,6 +61,7 @@ public class BrowserTests
             var position = await page.EvalOnSelectorAsync<double>("#media", "m => m.currentTime");
             Assert.True(position > 0, "clicking a segment seeks the player");
             Assert.Equal(7, await page.Locator("#facts tr").CountAsync());
+            var reasonsEnglish = await page.InnerTextAsync("#reasons");
             await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(ArtifactsDirectory(), "page-en.png"), FullPage = true });
 
             // Switch language: the verdict and labels change, and the choice is remembered on reload.
@@ -68,6 +69,10 @@ public class BrowserTests
             var french = await verdict.InnerTextAsync();
             Assert.Matches("^(Probablement créée|Incertain)", french);
             Assert.Equal("fr", await page.GetAttributeAsync("html", "lang"));
+            // Reasons are said in the page's language from their codes, not in the library's English sentences.
+            var reasonsFrench = await page.InnerTextAsync("#reasons");
+            if (reasonsEnglish.Length > 0) Assert.NotEqual(reasonsEnglish, reasonsFrench);
+            Assert.DoesNotContain("lies between", reasonsFrench);
             await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(ArtifactsDirectory(), "page-fr.png"), FullPage = true });
             await page.ReloadAsync();
             Assert.Equal("Analyser un fichier", await page.InnerTextAsync("#drop-title"));

@@ -11,6 +11,12 @@ const TEXT = {
     verdict_uncertain: "Uncertain — Discern cannot tell", verdict_uncertain_p: "Uncertain — {0} % chance of AI, not enough to decide",
     generator: "Likely generator family: {0}", noGenerator: "No generator family recognised.",
     combRarity: "{0} % of the human music the model learnt from has a less regular comb.",
+    "reason_silent": "The audio is silent.",
+    "reason_too-short": "The audio is too short: at least {neededSeconds} s of sound are needed, {foundSeconds} s were found.",
+    "reason_band-limited": "The audio is too band-limited: it carries sound only up to {bandwidthHz} Hz, and the fingerprint is looked for above {bandLowHz} Hz.",
+    "reason_unmeasured": "The audio could not be measured.",
+    "reason_between-thresholds": "The probability {probability} lies between the thresholds for a human ({humanThreshold}) and an AI ({aiThreshold}) verdict.",
+    "reason_out-of-training-range": "This audio is unlike what the model learnt from ({feature} = {value}, outside {low} to {high}): heavy processing, added noise or an unfamiliar kind of audio can do this, so the probability is not trusted.",
     timelineTitle: "Along the song", timelineHint: "Each bar is a stretch of the audio; taller and redder means more AI-like. Select a bar to play from there.",
     segment: "{0}–{1}: {2}", segmentNone: "{0}–{1}: not enough sound to judge",
     spectrumTitle: "The fingerprint", spectrumHint: "How far the long-term spectrum stands above its smooth floor. Neural decoders leave evenly spaced spikes here; the marked ones are the strongest peaks found.",
@@ -36,6 +42,12 @@ const TEXT = {
     verdict_uncertain: "Incertain — Discern ne peut pas trancher", verdict_uncertain_p: "Incertain — {0} % de probabilité d'IA, pas assez pour trancher",
     generator: "Famille de générateur probable : {0}", noGenerator: "Aucune famille de générateur reconnue.",
     combRarity: "{0} % de la musique humaine dont le modèle a appris a un peigne moins régulier.",
+    "reason_silent": "L'audio est silencieux.",
+    "reason_too-short": "L'audio est trop court : il faut au moins {neededSeconds} s de son, {foundSeconds} s ont été trouvées.",
+    "reason_band-limited": "La bande de l'audio est trop étroite : il ne contient du son que jusqu'à {bandwidthHz} Hz, et l'empreinte se cherche au-dessus de {bandLowHz} Hz.",
+    "reason_unmeasured": "L'audio n'a pas pu être mesuré.",
+    "reason_between-thresholds": "La probabilité {probability} se situe entre les seuils d'un verdict humain ({humanThreshold}) et IA ({aiThreshold}).",
+    "reason_out-of-training-range": "Cet audio ne ressemble pas à ce que le modèle a appris ({feature} = {value}, hors de {low} à {high}) : un traitement lourd, du bruit ajouté ou un type d'audio inconnu peut en être la cause, la probabilité n'est donc pas fiable.",
     timelineTitle: "Au fil du morceau", timelineHint: "Chaque barre est un passage de l'audio ; plus elle est haute et rouge, plus il ressemble à de l'IA. Choisissez une barre pour écouter à partir de là.",
     segment: "{0}–{1} : {2}", segmentNone: "{0}–{1} : pas assez de son pour juger",
     spectrumTitle: "L'empreinte", spectrumHint: "De combien le spectre à long terme dépasse son plancher lissé. Les décodeurs neuronaux y laissent des pics régulièrement espacés ; les pics marqués sont les plus forts trouvés.",
@@ -74,6 +86,18 @@ function pickLanguage() {
 function t(key, ...args) {
   const s = (TEXT[lang] && TEXT[lang][key]) || TEXT.en[key] || key;
   return s.replace(/\{(\d)\}/g, (_, i) => String(args[Number(i)]));
+}
+
+// A reason arrives with a stable code and invariant-culture values: say it in the page's language, numbers as its reader writes them.
+function reasonText(r) {
+  const template = (TEXT[lang] && TEXT[lang]["reason_" + r.code]) || (lang === "en" ? null : TEXT.en["reason_" + r.code]);
+  if (!template) return r.message;
+  return template.replace(/\{(\w+)\}/g, (_, name) => {
+    const raw = r.values ? r.values[name] : undefined;
+    if (raw === undefined) return "";
+    const n = Number(raw);
+    return raw !== "" && Number.isFinite(n) ? new Intl.NumberFormat(lang, { maximumFractionDigits: 3 }).format(n) : String(raw);
+  });
 }
 
 function fmtNumber(x, digits) { return new Intl.NumberFormat(lang, { maximumFractionDigits: digits, minimumFractionDigits: digits }).format(x); }
@@ -165,7 +189,7 @@ function render(resource) {
     ? t("generator", v.generator.family) + " — " + v.generator.explanation
       + (v.generator.confidence != null ? " " + t("combRarity", Math.round(v.generator.confidence * 100)) : "")
     : t("noGenerator");
-  $("reasons").textContent = (v.reasons || []).join(" ");
+  $("reasons").textContent = (v.reasons || []).map(reasonText).join(" ");
 
   renderPlayer(resource);
   renderTimeline(v);

@@ -26,7 +26,7 @@ public sealed record Measurement
     /// <summary>Residual spectrum for display, when asked for.</summary>
     public ResidualSpectrum? Spectrum { get; init; }
     /// <summary>Why the input cannot be judged, if it cannot (too short, silent, band-limited).</summary>
-    public IReadOnlyList<string> Problems { get; init; } = [];
+    public IReadOnlyList<Reason> Problems { get; init; } = [];
     /// <summary>Wall-clock time spent decoding and measuring.</summary>
     public double Seconds { get; init; }
 }
@@ -113,14 +113,14 @@ public sealed class AudioMeasurer
         }
 
         double duration = (double)decoded / rate;
-        var problems = new List<string>();
+        var problems = new List<Reason>();
         if (decoded == 0) throw new CorruptAudioException("The input decodes to no audio at all.");
         SpectrumFeatures? global = null;
         List<SpectralPeak> peaks = [];
         ResidualSpectrum? spectrum = null;
         if (averager.AudibleFrameCount == 0)
         {
-            problems.Add("The audio is silent (nothing above " + _config.SilenceFloorDbfs + " dBFS).");
+            problems.Add(Reason.Silent(_config.SilenceFloorDbfs));
         }
         else
         {
@@ -133,9 +133,9 @@ public sealed class AudioMeasurer
         }
         var usable = segments.Where(s => s.Values is not null).Select(s => s.Values!).ToList();
         if (averager.AudibleFrameCount > 0 && segments.Count == 0)
-            problems.Add($"The audio is too short: at least {MinimumSeconds(rate):0.0} s of sound are needed, {duration:0.0} s were found.");
+            problems.Add(Reason.TooShort(MinimumSeconds(rate), duration));
         else if (segments.Count > 0 && usable.Count == 0)
-            problems.Add($"The audio is too band-limited: it carries signal only up to {global?.EffectiveBandwidthHz ?? 0:0} Hz, and the fingerprint is measured above {_config.BandLowHz:0} Hz.");
+            problems.Add(Reason.BandLimited(global?.EffectiveBandwidthHz ?? 0, _config.BandLowHz));
 
         return new Measurement
         {
