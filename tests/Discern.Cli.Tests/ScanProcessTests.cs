@@ -12,8 +12,6 @@ public sealed class ScanProcessTests(ITestOutputHelper output)
 {
     public static TheoryData<string> Kinds => new() { "sqlite", "postgres" };
 
-    private static readonly string Cli = Path.Combine(AppContext.BaseDirectory, "discern.dll");
-
     [Theory, MemberData(nameof(Kinds))]
     public async Task A_scan_killed_at_random_moments_and_resumed_ends_with_exactly_one_correct_row_per_file(string kind)
     {
@@ -25,7 +23,7 @@ public sealed class ScanProcessTests(ITestOutputHelper output)
         var doneAtKill = new List<long>();
         for (int attempt = 0; attempt < 6; attempt++)
         {
-            using var scan = Start("scan", db.Folder, "--db", db.Connection, "--workers", "2", "--progress", "none");
+            using var scan = DiscernProcess.Start("scan", db.Folder, "--db", db.Connection, "--workers", "2", "--progress", "none");
             if (attempt == 0) await Task.Delay(rng.Next(100, 800)); // during start-up, migration or the walk
             else
             {
@@ -44,7 +42,7 @@ public sealed class ScanProcessTests(ITestOutputHelper output)
         }
         output.WriteLine($"files done after each kill: {string.Join(", ", doneAtKill)}");
         Assert.True(doneAtKill.Count(d => d > 0 && d < files.Count) >= 3, "the kills did not land in the middle of the work");
-        var (code, stdout) = await RunAsync("scan", db.Folder, "--db", db.Connection, "--workers", "2", "--progress", "none");
+        var (code, stdout) = await DiscernProcess.RunAsync("scan", db.Folder, "--db", db.Connection, "--workers", "2", "--progress", "none");
         output.WriteLine($"{kills} kills; last run: {stdout}");
         Assert.Equal(0, code);
         Assert.True(kills >= 2, $"only {kills} kills landed before the scan finished; the test did not test resuming");
@@ -68,8 +66,8 @@ public sealed class ScanProcessTests(ITestOutputHelper output)
     {
         await using var db = await TestDatabase.CreateAsync("postgres");
         var files = MusicFiles.Write(db.Folder, 300);
-        var first = RunAsync("scan", db.Folder, "--db", db.Connection, "--workers", "1", "--progress", "none");
-        var second = RunAsync("scan", db.Folder, "--db", db.Connection, "--workers", "1", "--progress", "none");
+        var first = DiscernProcess.RunAsync("scan", db.Folder, "--db", db.Connection, "--workers", "1", "--progress", "none");
+        var second = DiscernProcess.RunAsync("scan", db.Folder, "--db", db.Connection, "--workers", "1", "--progress", "none");
         var results = await Task.WhenAll(first, second);
         foreach (var (code, stdout) in results)
         {
@@ -91,7 +89,7 @@ public sealed class ScanProcessTests(ITestOutputHelper output)
     {
         await using var db = await TestDatabase.CreateAsync("sqlite");
         var files = MusicFiles.Write(db.Folder, 300);
-        using var scan = Process.Start(Discern("scan", db.Folder, "--db", db.Connection, "--workers", "2", "--progress", "none"))!;
+        using var scan = Process.Start(DiscernProcess.Info("scan", db.Folder, "--db", db.Connection, "--workers", "2", "--progress", "none"))!;
         var stdout = scan.StandardOutput.ReadToEndAsync();
         var stderr = scan.StandardError.ReadToEndAsync();
         var waited = Stopwatch.StartNew();
@@ -110,7 +108,7 @@ public sealed class ScanProcessTests(ITestOutputHelper output)
             Assert.Equal(files.Count, counts.Total);
             Assert.True(counts.Pending > 0);
         }
-        var (code, _) = await RunAsync("scan", db.Folder, "--db", db.Connection, "--progress", "none");
+        var (code, _) = await DiscernProcess.RunAsync("scan", db.Folder, "--db", db.Connection, "--progress", "none");
         Assert.Equal(0, code);
         var rows = await ReadRowsAsync(db.Connection);
         Assert.All(rows, r => Assert.Equal(FileStatus.Done, r.Status));
@@ -122,9 +120,9 @@ public sealed class ScanProcessTests(ITestOutputHelper output)
     {
         await using var db = await TestDatabase.CreateAsync("sqlite");
         MusicFiles.Write(db.Folder, 200);
-        using var first = Start("scan", db.Folder, "--db", db.Connection, "--workers", "1", "--progress", "none");
+        using var first = DiscernProcess.Start("scan", db.Folder, "--db", db.Connection, "--workers", "1", "--progress", "none");
         await Task.Delay(600);
-        var (code, stdout) = await RunAsync("scan", db.Folder, "--db", db.Connection, "--progress", "none");
+        var (code, stdout) = await DiscernProcess.RunAsync("scan", db.Folder, "--db", db.Connection, "--progress", "none");
         first.Kill(entireProcessTree: true);
         Assert.Equal(1, code);
         Assert.Contains("Another scan is using", stdout, StringComparison.Ordinal);
@@ -145,32 +143,4 @@ public sealed class ScanProcessTests(ITestOutputHelper output)
     }
 
     /// <summary>How to run the built <c>discern</c> with <paramref name="args"/>, its output captured.</summary>
-    private static ProcessStartInfo Discern(params string[] args)
-    {
-        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        info.ArgumentList.Add(Cli);
-        foreach (var a in args) info.ArgumentList.Add(a);
-        return info;
-    }
-
-    private static Process Start(params string[] args)
-    {
-        var process = Process.Start(Discern(args))!;
-        // Drain the pipes so the child never blocks on a full one.
-        process.OutputDataReceived += (_, _) => { };
-        process.ErrorDataReceived += (_, _) => { };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        return process;
-    }
-
-    private static async Task<(int Code, string Output)> RunAsync(params string[] args)
-    {
-        using var process = Process.Start(Discern(args))!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(5));
-        await process.WaitForExitAsync(timeout.Token);
-        return (process.ExitCode, await stdout + await stderr);
-    }
 }
