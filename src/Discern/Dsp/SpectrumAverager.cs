@@ -17,6 +17,7 @@ public sealed class SpectrumAverager
     private readonly RealFft _fft;
     private readonly float[] _window, _frame, _windowed, _power, _logPower;
     private float[] _detail, _previousDetail;
+    private readonly float[] _detailSquares, _changeSquares;
     private readonly SpectrumStatistics _total;
     private readonly SegmentAccumulator[] _segments;
     private readonly int _hop, _segmentFrames, _detailWindowBins;
@@ -57,6 +58,8 @@ public sealed class SpectrumAverager
         _logPower = new float[_fft.BinCount];
         _detail = new float[_fft.BinCount];
         _previousDetail = new float[_fft.BinCount];
+        _detailSquares = new float[_fft.BinCount];
+        _changeSquares = new float[_fft.BinCount];
         _detailWindowBins = Math.Max(3, detailWindowBins);
         _total = new SpectrumStatistics(_fft.BinCount);
         // Power of a full-scale sine through this window, per bin sum: used to express frame energy in dBFS.
@@ -115,13 +118,20 @@ public sealed class SpectrumAverager
             TensorPrimitives.Log10(_logPower, _logPower);
             TensorPrimitives.Multiply(_logPower, 10f, _logPower);
             Fakeprint.SubtractMovingAverage(_logPower, _detailWindowBins, _detail);
-            _total.Add(_logPower, _detail, pair ? _previousDetail : default);
+            // The squares are computed once here and summed into the total and every segment that holds this frame.
+            TensorPrimitives.Multiply(_detail, _detail, _detailSquares);
+            if (pair)
+            {
+                TensorPrimitives.Subtract(_detail, _previousDetail, _changeSquares);
+                TensorPrimitives.Multiply(_changeSquares, _changeSquares, _changeSquares);
+            }
+            _total.AddTerms(_logPower, _detail, _detailSquares, pair ? _changeSquares : default);
         }
         foreach (var segment in _segments)
         {
             if (index < segment.StartFrame) continue;
             // A change pair belongs to a segment only when both of its frames do.
-            if (audible) segment.Statistics.Add(_logPower, _detail, pair && index > segment.StartFrame ? _previousDetail : default);
+            if (audible) segment.Statistics.AddTerms(_logPower, _detail, _detailSquares, pair && index > segment.StartFrame ? _changeSquares : default);
             if (index - segment.StartFrame + 1 == _segmentFrames)
             {
                 if (segment.Statistics.Frames >= _segmentFrames / 2)

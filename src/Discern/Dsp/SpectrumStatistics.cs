@@ -1,3 +1,6 @@
+using System.Numerics;
+using System.Numerics.Tensors;
+
 namespace Discern.Dsp;
 
 /// <summary>
@@ -48,23 +51,54 @@ public sealed class SpectrumStatistics
     /// </summary>
     public void Add(ReadOnlySpan<float> db, ReadOnlySpan<float> detail, ReadOnlySpan<float> previousDetail)
     {
-        if (db.Length != BinCount || detail.Length != BinCount) throw new ArgumentException($"spectra must hold {BinCount} bins");
-        for (int k = 0; k < _dbSum.Length; k++)
+        if (detail.Length != BinCount) throw new ArgumentException($"spectra must hold {BinCount} bins", nameof(detail));
+        if (!previousDetail.IsEmpty && previousDetail.Length != BinCount) throw new ArgumentException($"spectra must hold {BinCount} bins", nameof(previousDetail));
+        var detailSquares = new float[BinCount];
+        TensorPrimitives.Multiply(detail, detail, detailSquares);
+        float[] changeSquares = [];
+        if (!previousDetail.IsEmpty)
         {
-            float d = detail[k];
-            _dbSum[k] += db[k];
-            _detailSum[k] += d;
-            _detailSquares[k] += d * d;
+            changeSquares = new float[BinCount];
+            TensorPrimitives.Subtract(detail, previousDetail, changeSquares);
+            TensorPrimitives.Multiply(changeSquares, changeSquares, changeSquares);
         }
+        AddTerms(db, detail, detailSquares, changeSquares);
+    }
+
+    /// <summary>
+    /// Adds one frame from terms computed once for every statistics it feeds (the total and each overlapping segment):
+    /// its dB spectrum, fine structure, squared fine structure, and squared change from the previous frame (empty when
+    /// that frame is not part of these statistics). The sums are kept in double precision so that hours of frames do
+    /// not lose the small differences the features are made of.
+    /// </summary>
+    internal void AddTerms(ReadOnlySpan<float> db, ReadOnlySpan<float> detail, ReadOnlySpan<float> detailSquares, ReadOnlySpan<float> changeSquares)
+    {
+        if (db.Length != BinCount || detail.Length != BinCount || detailSquares.Length != BinCount) throw new ArgumentException($"spectra must hold {BinCount} bins");
+        Accumulate(_dbSum, db);
+        Accumulate(_detailSum, detail);
+        Accumulate(_detailSquares, detailSquares);
         Frames++;
-        if (previousDetail.IsEmpty) return;
-        if (previousDetail.Length != BinCount) throw new ArgumentException($"spectra must hold {BinCount} bins", nameof(previousDetail));
-        for (int k = 0; k < _changeSquares.Length; k++)
-        {
-            float c = detail[k] - previousDetail[k];
-            _changeSquares[k] += c * c;
-        }
+        if (changeSquares.IsEmpty) return;
+        if (changeSquares.Length != BinCount) throw new ArgumentException($"spectra must hold {BinCount} bins", nameof(changeSquares));
+        Accumulate(_changeSquares, changeSquares);
         ChangePairs++;
+    }
+
+    /// <summary><paramref name="sums"/> += <paramref name="values"/>, widening floats to doubles a vector at a time.</summary>
+    private static void Accumulate(Span<double> sums, ReadOnlySpan<float> values)
+    {
+        int k = 0;
+        if (Vector.IsHardwareAccelerated)
+        {
+            int width = Vector<float>.Count, half = Vector<double>.Count;
+            for (; k <= values.Length - width; k += width)
+            {
+                Vector.Widen(new Vector<float>(values[k..]), out Vector<double> low, out Vector<double> high);
+                (new Vector<double>(sums[k..]) + low).CopyTo(sums[k..]);
+                (new Vector<double>(sums[(k + half)..]) + high).CopyTo(sums[(k + half)..]);
+            }
+        }
+        for (; k < values.Length; k++) sums[k] += values[k];
     }
 
     /// <summary>Empties the sums.</summary>
