@@ -60,9 +60,13 @@ internal class AudioSettings : CommandSettings
     }
 }
 
-/// <summary>Options of the commands that train models (train, and eval's leave-one-group-out folds), so both train alike.</summary>
+/// <summary>Options of the commands that read a labelled manifest and may train models (train, eval, splice), so all train alike.</summary>
 internal abstract class TrainingSettings : AudioSettings
 {
+    [CommandArgument(0, "<MANIFEST>")]
+    [System.ComponentModel.Description("CSV with path,label (ai|human) and optional source, generator; paths relative to it (the format of ../shared/corpus/manifest.csv).")]
+    public string Manifest { get; init; } = "";
+
     [CommandOption("--augment <TRANSFORM>")]
     [System.ComponentModel.Description("Also train on every clip after this transform (repeatable). Default: mp3-128k, as the shipped model.")]
     public string[] Augment { get; init; } = [];

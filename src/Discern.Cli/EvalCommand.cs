@@ -11,10 +11,6 @@ internal sealed class EvalCommand : AsyncCommand<EvalCommand.Settings>
 {
     public sealed class Settings : TrainingSettings
     {
-        [CommandArgument(0, "<MANIFEST>")]
-        [System.ComponentModel.Description("CSV with path,label (ai|human) and optional source, generator; paths relative to it.")]
-        public string Manifest { get; init; } = "";
-
         [CommandOption("--json")]
         [System.ComponentModel.Description("Print the report as JSON.")]
         public bool Json { get; init; }

@@ -11,10 +11,6 @@ internal sealed class SpliceCommand : AsyncCommand<SpliceCommand.Settings>
 {
     public sealed class Settings : TrainingSettings
     {
-        [CommandArgument(0, "<MANIFEST>")]
-        [System.ComponentModel.Description("CSV with path,label (ai|human) and source; paths relative to it.")]
-        public string Manifest { get; init; } = "";
-
         [CommandOption("--held-out")]
         [System.ComponentModel.Description("Score each track with a model trained without either of its two sources (as 'train' trains), instead of the shipped or --model one, which has seen them.")]
         public bool HeldOut { get; init; }

@@ -10,10 +10,6 @@ internal sealed class TrainCommand : AsyncCommand<TrainCommand.Settings>
 {
     public sealed class Settings : TrainingSettings
     {
-        [CommandArgument(0, "<MANIFEST>")]
-        [System.ComponentModel.Description("CSV with path,label and source; paths relative to it.")]
-        public string Manifest { get; init; } = "";
-
         [CommandOption("-o|--output <FILE>")]
         [System.ComponentModel.Description("Where to write the model (JSON).")]
         public string Output { get; init; } = "";
