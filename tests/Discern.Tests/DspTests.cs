@@ -171,6 +171,23 @@ public class FakeprintTests
     }
 
     [Fact]
+    public void A_smooth_residual_is_not_a_comb_at_the_shortest_spacing()
+    {
+        // Noise smoothed over ~30 Hz correlates most at the shortest lags and decays: no spacing stands out. The search
+        // used to take the range's lower edge as a 15 Hz "comb" in most human recordings.
+        var noise = Signals.Noise(4000, 12);
+        var residual = new float[noise.Length];
+        for (int k = 0; k < residual.Length; k++)
+        {
+            float sum = 0;
+            for (int j = Math.Max(0, k - 5); j <= Math.Min(noise.Length - 1, k + 5); j++) sum += noise[j];
+            residual[k] = sum;
+        }
+        var comb = Fakeprint.DetectComb(residual, 2.69, 15, 400, new float[residual.Length]);
+        Assert.True(comb.Strength < 0.15 || comb.SpacingHz > 20, $"a {comb.SpacingHz:0.0} Hz comb of strength {comb.Strength:0.00} in smoothed noise");
+    }
+
+    [Fact]
     public void Bandwidth_finds_a_codec_lowpass()
     {
         const double binHz = 2.69;

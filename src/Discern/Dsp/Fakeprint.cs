@@ -117,7 +117,8 @@ public static class Fakeprint
 
     /// <summary>
     /// Looks for a comb in <paramref name="residual"/>: the normalised autocorrelation at every lag between
-    /// <paramref name="minSpacingHz"/> and <paramref name="maxSpacingHz"/>, and the lag where it is highest.
+    /// <paramref name="minSpacingHz"/> and <paramref name="maxSpacingHz"/>, and the highest of its local maxima
+    /// (none: no comb, strength 0).
     /// Autocorrelation rather than a fixed list of decoder spacings, because pitch shifting and resampling
     /// scale every spacing: the regularity survives where the exact frequencies do not.
     /// </summary>
@@ -138,13 +139,19 @@ public static class Fakeprint
         double energy = TensorPrimitives.Dot(centred, centred);
         if (energy <= 1e-9) return default;
 
+        // Only a local maximum of the autocorrelation is a spacing. A spectrum that is merely smooth (or a codec's
+        // ripple) correlates most at the shortest lag and decays from there: taking the range's edge as a "comb"
+        // named a 15 Hz comb in most human recordings.
         double best = double.MinValue;
-        int bestLag = minLag;
+        int bestLag = -1;
+        double before = Autocorrelation(centred, minLag - 1, energy), here = Autocorrelation(centred, minLag, energy);
         for (int lag = minLag; lag <= maxLag; lag++)
         {
-            double ac = Autocorrelation(centred, lag, energy);
-            if (ac > best) { best = ac; bestLag = lag; }
+            double after = Autocorrelation(centred, lag + 1, energy);
+            if (here > before && here >= after && here > best) { best = here; bestLag = lag; }
+            (before, here) = (here, after);
         }
+        if (bestLag < 0) return default;
         // Refine each multiple within ±1 bin: a spacing that is not a whole number of bins drifts.
         double harmonic = 0;
         int counted = 0;
