@@ -13,6 +13,8 @@ namespace Discern.Dsp;
 public sealed class SpectrumStatistics
 {
     private readonly double[] _dbSum, _detailSum, _detailSquares, _changeSquares;
+    // Work space of Add, made on its first call: the averager computes these terms itself, once for several statistics.
+    private float[]? _detailSquaresScratch, _changeSquaresScratch;
 
     /// <summary>Empty statistics for spectra of <paramref name="binCount"/> bins.</summary>
     public SpectrumStatistics(int binCount)
@@ -53,16 +55,15 @@ public sealed class SpectrumStatistics
     {
         if (detail.Length != BinCount) throw new ArgumentException($"spectra must hold {BinCount} bins", nameof(detail));
         if (!previousDetail.IsEmpty && previousDetail.Length != BinCount) throw new ArgumentException($"spectra must hold {BinCount} bins", nameof(previousDetail));
-        var detailSquares = new float[BinCount];
-        TensorPrimitives.Multiply(detail, detail, detailSquares);
-        float[] changeSquares = [];
+        _detailSquaresScratch ??= new float[BinCount];
+        _changeSquaresScratch ??= new float[BinCount];
+        TensorPrimitives.Multiply(detail, detail, _detailSquaresScratch);
         if (!previousDetail.IsEmpty)
         {
-            changeSquares = new float[BinCount];
-            TensorPrimitives.Subtract(detail, previousDetail, changeSquares);
-            TensorPrimitives.Multiply(changeSquares, changeSquares, changeSquares);
+            TensorPrimitives.Subtract(detail, previousDetail, _changeSquaresScratch);
+            TensorPrimitives.Multiply(_changeSquaresScratch, _changeSquaresScratch, _changeSquaresScratch);
         }
-        AddTerms(db, detail, detailSquares, changeSquares);
+        AddTerms(db, detail, _detailSquaresScratch, previousDetail.IsEmpty ? default : _changeSquaresScratch);
     }
 
     /// <summary>
