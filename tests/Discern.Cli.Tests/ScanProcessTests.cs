@@ -121,7 +121,10 @@ public sealed class ScanProcessTests(ITestOutputHelper output)
         await using var db = await TestDatabase.CreateAsync("sqlite");
         MusicFiles.Write(db.Folder, 200);
         using var first = DiscernProcess.Start("scan", db.Folder, "--db", db.Connection, "--workers", "1", "--progress", "none");
-        await Task.Delay(600);
+        // Start the second only once the first is scanning (holding the catalogue): a fixed delay lost that race on a loaded CI machine.
+        var waited = Stopwatch.StartNew();
+        while (!first.HasExited && await DoneAsync(db.Connection) < 1 && waited.Elapsed < TimeSpan.FromSeconds(60)) await Task.Delay(20);
+        Assert.False(first.HasExited, "the first scan ended before the second could start");
         var (code, stdout) = await DiscernProcess.RunAsync("scan", db.Folder, "--db", db.Connection, "--progress", "none");
         first.Kill(entireProcessTree: true);
         Assert.Equal(1, code);
