@@ -136,6 +136,11 @@ public sealed class Detector
             reasonsList.Add(Reason.OutOfTrainingRange(name, FeatureExtractor.Descriptions.GetValueOrDefault(name, name), measurement.Features[i], range.Low, range.High));
             label = VerdictLabel.Uncertain;
         }
+        if (label == VerdictLabel.Ai && measurement.Input.EffectiveBandwidthHz < Model.MinAiBandwidthHz)
+        {
+            reasonsList.Add(Reason.NarrowBandForAi(measurement.Input.EffectiveBandwidthHz, Model.MinAiBandwidthHz));
+            label = VerdictLabel.Uncertain;
+        }
         var contributions = Model.Contributions(measurement.Features);
         return verdict with
         {

@@ -24,6 +24,8 @@ public sealed record Reason(string Code, string Message, IReadOnlyDictionary<str
     public const string BetweenThresholdsCode = "between-thresholds";
     /// <summary>A weighed feature lies far outside the range the model was trained on.</summary>
     public const string OutOfTrainingRangeCode = "out-of-training-range";
+    /// <summary>The model would say "ai", but the audio has too little band for that accusation to be fair.</summary>
+    public const string NarrowBandForAiCode = "narrow-band-for-ai";
 
     /// <inheritdoc cref="SilentCode"/>
     public static Reason Silent(double floorDbfs) =>
@@ -46,6 +48,11 @@ public sealed record Reason(string Code, string Message, IReadOnlyDictionary<str
     public static Reason BetweenThresholds(double probability, double humanThreshold, double aiThreshold) =>
         Create(BetweenThresholdsCode, $"The probability {probability:0.00} lies between the human ({humanThreshold:0.00}) and AI ({aiThreshold:0.00}) thresholds.",
             ("probability", Math.Round(probability, 2)), ("humanThreshold", Math.Round(humanThreshold, 2)), ("aiThreshold", Math.Round(aiThreshold, 2)));
+
+    /// <inheritdoc cref="NarrowBandForAiCode"/>
+    public static Reason NarrowBandForAi(double bandwidthHz, double minimumHz) =>
+        Create(NarrowBandForAiCode, $"The audio carries sound only up to {bandwidthHz:0} Hz, as old, lo-fi and low-bitrate recordings do; Discern calls audio AI only when it reaches {minimumHz:0} Hz, because below that most of the band where generators leave their fingerprint is missing.",
+            ("bandwidthHz", Math.Round(bandwidthHz)), ("minimumHz", Math.Round(minimumHz)));
 
     /// <inheritdoc cref="OutOfTrainingRangeCode"/>
     public static Reason OutOfTrainingRange(string feature, string description, double value, double low, double high) =>

@@ -127,6 +127,27 @@ public class DetectorTests
     }
 
     [Fact]
+    public void Band_limited_audio_is_never_called_ai_whatever_the_probability()
+    {
+        // A model that would call anything AI: only the bandwidth rule stands between a narrow-band recording and "ai".
+        var model = Detector.Model with { AiThreshold = 0.001, HumanThreshold = 0.0005, TrainingRanges = [] };
+        var detector = new Detector(model);
+        var features = Enumerable.Repeat(0.5, FeatureExtractor.FeatureNames.Count).ToArray();
+        Verdict Judge(double bandwidthHz) => detector.Decide(new Measurement
+        {
+            Input = new InputFacts("mp3", "mp3", "test", 44100, 2, 20, bandwidthHz, null),
+            Features = features,
+        });
+        Assert.Equal(VerdictLabel.Ai, Judge(16000).Label);
+        var narrow = Judge(8000);
+        Assert.Equal(VerdictLabel.Uncertain, narrow.Label);
+        Assert.Null(narrow.Generator);
+        var reason = Assert.Single(narrow.Reasons, r => r.Code == Reason.NarrowBandForAiCode);
+        Assert.Equal("8000", reason.Values["bandwidthHz"]);
+        Assert.Equal("10000", reason.Values["minimumHz"]);
+    }
+
+    [Fact]
     public void Comb_rarity_interpolates_the_human_percentiles_the_model_records()
     {
         var model = Detector.Model with { HumanCombStrengthPercentiles = [0.1, 0.2, 0.4] };

@@ -92,6 +92,12 @@ public sealed record DetectorModel
     /// </summary>
     public double RangeMargin { get; init; } = 0.25;
     /// <summary>
+    /// Effective bandwidth below which the verdict is never "ai", whatever the probability: 10 kHz, under half of the
+    /// published recipe's 5–16 kHz fingerprint band. Old, lo-fi and low-bitrate human recordings live below it, and
+    /// without the band the evidence cannot tell them from generated audio, so an accusation would not be fair.
+    /// </summary>
+    public double MinAiBandwidthHz { get; init; } = 10000;
+    /// <summary>
     /// Percentiles 0, 5, …, 100 of <c>comb_strength</c> over the human training clips: how regular a comb music makes by
     /// itself, against which a decoder's comb is judged (<see cref="GeneratorGuess.Confidence"/>). Empty when unknown.
     /// </summary>
@@ -170,7 +176,7 @@ public sealed record DetectorModel
         if (model.FormatVersion != 1) throw new ModelFormatException($"Model format version {model.FormatVersion} is not supported by this version of Discern.");
         int d = model.FeatureNames.Count;
         if (d == 0 || model.Weights.Count != d || model.Mean.Count != d || model.Scale.Count != d || model.Scale.Any(s => !(s > 0))
-            || (model.TrainingRanges.Count != 0 && model.TrainingRanges.Count != d) || !(model.RangeMargin >= 0)
+            || (model.TrainingRanges.Count != 0 && model.TrainingRanges.Count != d) || !(model.RangeMargin >= 0) || !(model.MinAiBandwidthHz >= 0)
             || model.HumanCombStrengthPercentiles.Count == 1 || model.HumanCombStrengthPercentiles.Zip(model.HumanCombStrengthPercentiles.Skip(1)).Any(t => t.First > t.Second))
             throw new ModelFormatException("The model's feature, weight and scale lists do not match.");
         return model;
