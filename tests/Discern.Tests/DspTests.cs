@@ -102,6 +102,50 @@ public class FineStructureTests
         Assert.True(tones < noise - 0.3, $"sustained partials {tones:0.00} vs noise {noise:0.00}");
     }
 
+    private static double Drift(float[] signal, int rate = 44100)
+    {
+        var segments = new List<double>();
+        // 24-frame segments, as the shipped configuration: drift is compared between stretches of equal length.
+        var averager = new SpectrumAverager(16384, 8192, 24, 12,
+            s => segments.Add(s.Statistics.FineStructureDrift((int)(300 / (rate / 16384.0)), (int)(3000 / (rate / 16384.0)))!.Value));
+        averager.Push(signal);
+        Assert.NotEmpty(segments);
+        return segments.Average();
+    }
+
+    /// <summary>Harmonic partials over noise; each 0.5 s the fundamental moves to a random pitch when <paramref name="wander"/>, else it holds.</summary>
+    private static float[] Partials(bool wander, int rate = 44100)
+    {
+        var x = Signals.Noise(rate * 10, 4, amplitude: 0.02);
+        var random = new Random(7);
+        int note = rate / 2;
+        for (int start = 0; start < x.Length; start += note)
+        {
+            double f0 = wander ? 180 + 120 * random.NextDouble() : 220;
+            for (int h = 1; h <= 12; h++)
+            {
+                var partial = Signals.Sine(f0 * h, rate, note, 0.2 / h);
+                for (int i = 0; i < note && start + i < x.Length; i++) x[start + i] += partial[i];
+            }
+        }
+        return x;
+    }
+
+    [Fact]
+    public void Noise_fine_structure_does_not_hold_over_a_segment()
+    {
+        // 24 half-overlapping frames keep about 1/12 of the noise in their average.
+        Assert.InRange(Drift(Signals.Noise(44100 * 10, 3)), 0.85, 0.97);
+    }
+
+    [Fact]
+    public void Held_notes_keep_their_fine_structure_and_wandering_ones_lose_it()
+    {
+        double held = Drift(Partials(wander: false)), wandering = Drift(Partials(wander: true));
+        Assert.True(held < 0.5, $"held partials drift {held:0.00}");
+        Assert.True(wandering > held + 0.3, $"wandering partials {wandering:0.00} vs held {held:0.00}");
+    }
+
     [Fact]
     public void Change_pairs_only_link_consecutive_audible_frames_and_stay_inside_a_segment()
     {
@@ -120,12 +164,18 @@ public class FineStructureTests
     {
         var stats = new SpectrumStatistics(8);
         Assert.Null(stats.FineStructureChange(0, 8));
+        Assert.Null(stats.FineStructureDrift(0, 8));
         var db = new float[8];
         var detail = new float[] { 1, -1, 2, -2, 1, -1, 0, 0 };
         stats.Add(db, detail, default);
         stats.Add(db, detail, detail);
         Assert.Equal(0, stats.FineStructureChange(0, 8)!.Value, 6);
         Assert.Null(stats.FineStructureChange(3, 4));
+        Assert.Equal(0, stats.FineStructureDrift(0, 8)!.Value, 6); // the same detail twice: all of it holds
+        Assert.Null(stats.FineStructureDrift(6, 8)); // no fine structure there
+        stats.Add(db, [.. detail.Select(v => -v)], detail);
+        stats.Add(db, [.. detail.Select(v => -v)], [.. detail.Select(v => -v)]);
+        Assert.Equal(1, stats.FineStructureDrift(0, 8)!.Value, 6); // it flipped half the time: none of it holds
     }
 }
 

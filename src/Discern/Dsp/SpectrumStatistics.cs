@@ -114,6 +114,31 @@ public sealed class SpectrumStatistics
     }
 
     /// <summary>
+    /// How much of the fine structure between <paramref name="loBin"/> (inclusive) and <paramref name="hiBin"/> (exclusive)
+    /// does not hold over the whole stretch: one minus the share of its energy that its per-bin time average keeps,
+    /// 1 − Σₖ mean(dₖ)² / Σₖ mean(dₖ²). Where <see cref="FineStructureChange"/> compares neighbouring frames, this
+    /// compares every frame with the stretch's steady pattern, seconds long: near 1 when the partials move or blur
+    /// (and for noise), lower when the same partials, tuning and resonances recur. Its floor depends on the number of
+    /// frames (a time average of F independent frames keeps about 1/F of the noise), so compare only stretches of equal
+    /// length, as the fixed-size segments are. Null without frames or with an empty band.
+    /// </summary>
+    public double? FineStructureDrift(int loBin, int hiBin)
+    {
+        loBin = Math.Max(0, loBin);
+        hiBin = Math.Min(BinCount, hiBin);
+        if (hiBin - loBin < 1 || Frames == 0) return null;
+        double steady = 0, total = 0, scale = 1.0 / Frames;
+        for (int k = loBin; k < hiBin; k++)
+        {
+            double mean = _detailSum[k] * scale;
+            steady += mean * mean;
+            total += _detailSquares[k] * scale;
+        }
+        if (total <= 1e-12) return null;
+        return 1 - steady / total;
+    }
+
+    /// <summary>
     /// How much the fine structure between <paramref name="loBin"/> (inclusive) and <paramref name="hiBin"/> (exclusive)
     /// changes from frame to frame, relative to how large it is: the RMS frame-to-frame change divided by the standard
     /// deviation of the fine structure. About √2 when consecutive frames share nothing (noise-like fine structure), lower

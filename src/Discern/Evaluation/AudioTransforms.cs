@@ -69,6 +69,7 @@ public static partial class AudioTransforms
         Filter("lofi", "degradation", "telephone-like band 150 Hz–7 kHz, 8-bit quantisation (lo-fi production)",
             "highpass=f=150,lowpass=f=7000:poles=2,acrusher=bits=8:mode=lin:aa=1:mix=1"),
         Codec("mp3-32k", "MP3 32 kbps (low-bitrate upload)", "mp3", "libmp3lame", "32k"),
+        Codec("opus-48k", "Opus 48 kbps (low-bitrate streaming; its noise filling blurs fine structure)", "opus", "libopus", "48k"),
     ];
 
     private static readonly Dictionary<string, AudioTransform> ByName = All.ToDictionary(t => t.Name, StringComparer.OrdinalIgnoreCase);

@@ -74,7 +74,7 @@ public sealed record FeatureConfig
     /// <summary>Width in bins of <see cref="FineStructureWindowHz"/> for a frame of <paramref name="fftSize"/> at <paramref name="sampleRateHz"/>, odd so it is centred.</summary>
     public int FineStructureWindowBins(int sampleRateHz, int fftSize) => 2 * Math.Max(1, (int)Math.Round(FineStructureWindowHz / ((double)sampleRateHz / fftSize) / 2)) + 1;
 
-    /// <summary>A short, stable identifier of these values ("fp4-" and a hash; the prefix changes when a feature's algorithm does).</summary>
+    /// <summary>A short, stable identifier of these values ("fp5-" and a hash; the prefix changes when a feature's algorithm does).</summary>
     public string Id
     {
         get
@@ -82,7 +82,7 @@ public sealed record FeatureConfig
             var text = string.Create(CultureInfo.InvariantCulture,
                 $"{FrameDurationSeconds};{SegmentFrames};{SegmentHopFrames};{BandLowHz};{BandHighHz};{MinBandWidthHz};{EnvelopeWindowHz};{DetailWindowHz};{ResidualClipDb};{CombMinSpacingHz};{CombMaxSpacingHz};{PeakThresholdDb};{SilenceFloorDbfs};{FineStructureWindowHz};{FineStructureLowHz};{FineStructureSplitHz};{string.Join(',', FeatureExtractor.FeatureNames)}");
             var hash = SHA256.HashData(Encoding.UTF8.GetBytes(text));
-            return "fp4-" + Convert.ToHexStringLower(hash)[..10];
+            return "fp5-" + Convert.ToHexStringLower(hash)[..10];
         }
     }
 }
