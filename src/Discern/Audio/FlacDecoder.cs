@@ -330,7 +330,9 @@ internal sealed class FlacSource : IAudioSource
                 int lz = BitOperations.LeadingZeroCount(_acc);
                 if (lz < _count)
                 {
-                    _acc <<= lz + 1;
+                    // C# masks a 64-bit shift count to 6 bits: a shift by 64 (the stop bit is the accumulator's last)
+                    // would leave it unchanged instead of emptying it.
+                    _acc = lz == 63 ? 0 : _acc << (lz + 1);
                     _count -= lz + 1;
                     return q + lz;
                 }
