@@ -53,9 +53,9 @@ public class CorpusTests(CorpusFixture corpus) : IClassFixture<CorpusFixture>
         var report = Evaluator.LeaveOneGroupOut(measured, e => e.Source, "source", FeatureConfig.Default, run.Options, "none", run.Augmented);
         Assert.Equal(corpus.Entries.Count, report.Rows.Count);
         Assert.Equal(0, report.Failures);
-        // A regression floor under the level measured on 2026-11-25 (AUC 0.722), NOT the issue's target of 0.95, which the
+        // A regression floor under the level measured on 2026-11-29 (AUC 0.784), NOT the issue's target of 0.95, which the
         // current features do not reach: see the README's status and docs/results.md.
-        Assert.True(report.Overall.Auc >= 0.68, $"leave-one-source-out AUC {report.Overall.Auc:0.000} fell below the measured 0.722");
+        Assert.True(report.Overall.Auc >= 0.75, $"leave-one-source-out AUC {report.Overall.Auc:0.000} fell below the measured 0.784");
         // Whatever the ranking, the default threshold must not accuse held-out human sources wholesale.
         Assert.True(report.Overall.FalsePositiveRate <= 0.05, $"held-out FPR {report.Overall.FalsePositiveRate:P1}");
     }
@@ -73,9 +73,25 @@ public class CorpusTests(CorpusFixture corpus) : IClassFixture<CorpusFixture>
         Assert.All(report.Results, r => Assert.Null(r.Error));
         foreach (var s in report.Summaries)
         {
-            // Measured 2026-11-25 on 40 tracks each way: 3.2 s (AI in human) and 4.6 s (human in AI) against 5.8 s by chance.
+            // Measured 2026-11-29 on 40 tracks each way: 2.4 s (AI in human) and 3.5 s (human in AI) against 5.8 s by chance.
             Assert.True(s.MeanBoundaryErrorSeconds < s.ChanceBoundaryErrorSeconds,
                 $"{s.Direction}: mean boundary error {s.MeanBoundaryErrorSeconds:0.0} s is no better than chance ({s.ChanceBoundaryErrorSeconds:0.0} s)");
         }
+    }
+
+    [Fact]
+    public void Deezer_reconstructions_drift_more_than_their_originals()
+    {
+        // Deezer's examples are matched pairs: the same FMA excerpt as released (fma-deezer) and after each autoencoder or
+        // Griffin-Lim. What differs within a pair is the generator alone, so this is the drift feature's evidence that it
+        // measures generation rather than genre or mix (all 28 pairs on 2026-11-29).
+        int drift = FeatureExtractor.FeatureNames.ToList().IndexOf("fine_structure_drift_low");
+        static string Track(ManifestEntry e) => System.Text.RegularExpressions.Regex.Match(e.RelativePath, @"__(\d{6})").Groups[1].Value;
+        var deezer = corpus.Run.AsIs.Where(m => m.Entry.Source.StartsWith("deezer-", StringComparison.Ordinal) || m.Entry.Source == "fma-deezer").ToList();
+        var originals = deezer.Where(m => m.Entry.Source == "fma-deezer").ToDictionary(m => Track(m.Entry), m => m.Measurement!.Features![drift]);
+        var pairs = deezer.Where(m => m.Entry.IsAi).Select(m => (m.Entry.RelativePath, Reconstruction: m.Measurement!.Features![drift], Original: originals[Track(m.Entry)])).ToList();
+        Assert.Equal(28, pairs.Count);
+        var exceptions = pairs.Where(p => p.Reconstruction <= p.Original).Select(p => $"{p.RelativePath}: {p.Reconstruction:0.000} ≤ {p.Original:0.000}").ToList();
+        Assert.True(exceptions.Count <= 2, "reconstructions that do not drift more than their original:\n" + string.Join("\n", exceptions));
     }
 }
