@@ -17,7 +17,7 @@ for package in wesnoth-1.16-music hedgewars-data freedroidrpg-data; do
 done
 {
   echo "path,label,generator,source"
-  find root -iname '*.ogg' -path '*music*' -o -iname '*.ogg' -path '*Music*' | sort | while read -r f; do
+  find root -iname '*.ogg' -ipath '*music*' | sort | while read -r f; do
     case "$f" in
       *wesnoth*) source=wesnoth ;;
       *hedgewars*) source=hedgewars ;;

@@ -123,10 +123,11 @@ public sealed class FeatureExtractor
         // Persistence of the fine structure, in three bands up to the analysis band's (bandwidth-limited) upper edge.
         // The upper edge is at least MinBandWidthHz above BandLowHz (6.5 kHz), so half of it stays above the 3 kHz split.
         int split = (int)Math.Round(_config.FineStructureSplitHz / binHz), half = Math.Max(split + 2, hi / 2);
-        var changeLow = statistics.FineStructureChange((int)Math.Round(_config.FineStructureLowHz / binHz), split);
+        int low = (int)Math.Round(_config.FineStructureLowHz / binHz);
+        var changeLow = statistics.FineStructureChange(low, split);
         var changeMid = statistics.FineStructureChange(split, half);
         var changeHigh = statistics.FineStructureChange(half, hi);
-        var driftLow = statistics.FineStructureDrift((int)Math.Round(_config.FineStructureLowHz / binHz), split);
+        var driftLow = statistics.FineStructureDrift(low, split);
         var driftMid = statistics.FineStructureDrift(split, half);
         var driftHigh = statistics.FineStructureDrift(half, hi);
         if (changeLow is null || changeMid is null || changeHigh is null || driftLow is null || driftMid is null || driftHigh is null)
