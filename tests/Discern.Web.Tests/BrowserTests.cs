@@ -62,6 +62,9 @@ public class BrowserTests
             Assert.True(position > 0, "clicking a segment seeks the player");
             Assert.Equal(7, await page.Locator("#facts tr").CountAsync());
             var reasonsEnglish = await page.InnerTextAsync("#reasons");
+            // What weighed: each measurement the model weighs, in words, with the way it pushed.
+            Assert.True(await page.Locator("#weighed li").CountAsync() >= 1);
+            Assert.Matches("towards (AI|people)", await page.InnerTextAsync("#weighed"));
             await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(ArtifactsDirectory(), "page-en.png"), FullPage = true });
 
             // Switch language: the verdict and labels change, and the choice is remembered on reload.
@@ -73,6 +76,7 @@ public class BrowserTests
             var reasonsFrench = await page.InnerTextAsync("#reasons");
             if (reasonsEnglish.Length > 0) Assert.NotEqual(reasonsEnglish, reasonsFrench);
             Assert.DoesNotContain("lies between", reasonsFrench);
+            Assert.Matches("vers l'(IA|humain)", await page.InnerTextAsync("#weighed"));
             await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(ArtifactsDirectory(), "page-fr.png"), FullPage = true });
             await page.ReloadAsync();
             Assert.Equal("Analyser un fichier", await page.InnerTextAsync("#drop-title"));

@@ -18,6 +18,11 @@ const TEXT = {
     "reason_between-thresholds": "The probability {probability} lies between the thresholds for a human ({humanThreshold}) and an AI ({aiThreshold}) verdict.",
     "reason_narrow-band-for-ai": "The audio carries sound only up to {bandwidthHz} Hz, as old, lo-fi and low-bitrate recordings do; Discern calls audio AI only when it reaches {minimumHz} Hz, because below that most of the band where generators leave their fingerprint is missing.",
     "reason_out-of-training-range": "This audio is unlike what the model learnt from ({feature} = {value}, outside {low} to {high}): heavy processing, added noise or an unfamiliar kind of audio can do this, so the probability is not trusted.",
+    weighedTitle: "What weighed", weighedHint: "The measurements the model weighs, and how far each moved this verdict: towards AI in red, towards people in green.",
+    weighedNone: "Nothing could be weighed.", towardsAi: "towards AI", towardsHuman: "towards people",
+    feature_detail_excess: "how much the spectrum's fine detail stands up in peaks rather than dips",
+    feature_fine_structure_change_low: "how much the fine structure of the sound (its partials and resonances, 300 Hz–3 kHz) changes from one moment to the next",
+    feature_fine_structure_drift_low: "how little of the fine structure of the sound (300 Hz–3 kHz) holds over several seconds; generators re-synthesise it with small errors, instruments hold it",
     timelineTitle: "Along the song", timelineHint: "Each bar is a stretch of the audio; taller and redder means more AI-like. Select a bar to play from there.",
     segment: "{0}–{1}: {2}", segmentNone: "{0}–{1}: not enough sound to judge",
     spectrumTitle: "The fingerprint", spectrumHint: "How far the long-term spectrum stands above its smooth floor. Neural decoders leave evenly spaced spikes here; the marked ones are the strongest peaks found.",
@@ -50,6 +55,11 @@ const TEXT = {
     "reason_between-thresholds": "La probabilité {probability} se situe entre les seuils d'un verdict humain ({humanThreshold}) et IA ({aiThreshold}).",
     "reason_narrow-band-for-ai": "L'audio ne contient du son que jusqu'à {bandwidthHz} Hz, comme les enregistrements anciens, lo-fi ou à faible débit ; Discern ne qualifie un audio d'IA que s'il atteint {minimumHz} Hz, car en dessous manque l'essentiel de la bande où les générateurs laissent leur empreinte.",
     "reason_out-of-training-range": "Cet audio ne ressemble pas à ce que le modèle a appris ({feature} = {value}, hors de {low} à {high}) : un traitement lourd, du bruit ajouté ou un type d'audio inconnu peut en être la cause, la probabilité n'est donc pas fiable.",
+    weighedTitle: "Ce qui a pesé", weighedHint: "Les mesures que le modèle pèse, et de combien chacune a déplacé ce verdict : vers l'IA en rouge, vers l'humain en vert.",
+    weighedNone: "Rien n'a pu être pesé.", towardsAi: "vers l'IA", towardsHuman: "vers l'humain",
+    feature_detail_excess: "à quel point le détail fin du spectre se dresse en pics plutôt qu'en creux",
+    feature_fine_structure_change_low: "à quel point la structure fine du son (ses partiels et résonances, 300 Hz–3 kHz) change d'un instant à l'autre",
+    feature_fine_structure_drift_low: "la part de la structure fine du son (300 Hz–3 kHz) qui ne se maintient pas sur plusieurs secondes ; les générateurs la resynthétisent avec de petites erreurs, les instruments la tiennent",
     timelineTitle: "Au fil du morceau", timelineHint: "Chaque barre est un passage de l'audio ; plus elle est haute et rouge, plus il ressemble à de l'IA. Choisissez une barre pour écouter à partir de là.",
     segment: "{0}–{1} : {2}", segmentNone: "{0}–{1} : pas assez de son pour juger",
     spectrumTitle: "L'empreinte", spectrumHint: "De combien le spectre à long terme dépasse son plancher lissé. Les décodeurs neuronaux y laissent des pics régulièrement espacés ; les pics marqués sont les plus forts trouvés.",
@@ -97,9 +107,15 @@ function reasonText(r) {
   return template.replace(/\{(\w+)\}/g, (_, name) => {
     const raw = r.values ? r.values[name] : undefined;
     if (raw === undefined) return "";
+    if (name === "feature") return featureText(raw);
     const n = Number(raw);
     return raw !== "" && Number.isFinite(n) ? new Intl.NumberFormat(lang, { maximumFractionDigits: 3 }).format(n) : String(raw);
   });
+}
+
+function featureText(name) {
+  const key = "feature_" + name;
+  return (TEXT[lang] && TEXT[lang][key]) || TEXT.en[key] || name;
 }
 
 function fmtNumber(x, digits) { return new Intl.NumberFormat(lang, { maximumFractionDigits: digits, minimumFractionDigits: digits }).format(x); }
@@ -193,12 +209,32 @@ function render(resource) {
     : t("noGenerator");
   $("reasons").textContent = (v.reasons || []).map(reasonText).join(" ");
 
+  renderWeighed(v);
   renderPlayer(resource);
   renderTimeline(v);
   renderSpectrum(v);
   renderFacts(v);
   show("result", true);
   show("drop", true);
+}
+
+// The model's weights are kept non-negative, so a contribution's sign says on which side of the training clips' mean
+// the measurement lies: each line says what was measured and which way it pushed, strongest first.
+function renderWeighed(v) {
+  const list = $("weighed");
+  list.replaceChildren();
+  const pushes = Object.entries(v.contributions || {}).filter(([, c]) => Math.abs(c) >= 0.005).sort((a, b) => Math.abs(b[1]) - Math.abs(a[1]));
+  for (const [name, c] of pushes) {
+    const item = document.createElement("li");
+    item.className = c > 0 ? "ai" : "human";
+    item.textContent = `${featureText(name)} — ${t(c > 0 ? "towardsAi" : "towardsHuman")} (${fmtNumber(Math.abs(c), 2)})`;
+    list.append(item);
+  }
+  if (pushes.length === 0) {
+    const item = document.createElement("li");
+    item.textContent = t("weighedNone");
+    list.append(item);
+  }
 }
 
 function renderPlayer(resource) {
