@@ -83,6 +83,44 @@ public class DecoderTests
     }
 
     [Fact]
+    public void Mp3_downmixed_in_the_decoder_is_the_mean_of_its_channels()
+    {
+        // Different music in each channel, with clicks so that the encoder switches to short blocks now and then.
+        const int rate = 44100;
+        var left = Signals.MusicLike(rate, 4, seed: 1);
+        var right = Signals.MusicLike(rate, 4, seed: 2);
+        for (int i = rate / 3; i < right.Length; i += rate / 2) right[i] = 0.9f;
+        var mp3 = Signals.Encode(Signals.Wav(Signals.Interleave(left, right), rate, 2), "mp3", "-c:a", "libmp3lame", "-b:a", "192k");
+
+        using var stereo = Open(mp3).Source;
+        var interleaved = Signals.DecodeAll(stereo);
+        using var mixed = Open(mp3).Source;
+        Assert.True(mixed.TryDownmixToMono());
+        Assert.Equal(1, mixed.Channels);
+        var mono = Signals.DecodeAll(mixed);
+
+        Assert.Equal(interleaved.Length / 2, mono.Length);
+        double error = 0, power = 0;
+        for (int i = 0; i < mono.Length; i++)
+        {
+            double mean = (interleaved[2 * i] + interleaved[2 * i + 1]) / 2.0;
+            error += (mean - mono[i]) * (mean - mono[i]);
+            power += mean * mean;
+        }
+        Assert.True(power > 0);
+        Assert.InRange(10 * Math.Log10(error / power), double.NegativeInfinity, -60);
+    }
+
+    [Fact]
+    public void Decoders_that_cannot_downmix_leave_the_channels_alone()
+    {
+        using var wav = Open(Signals.Wav(Tone, 44100, 2)).Source;
+        Assert.False(wav.TryDownmixToMono());
+        Assert.Equal(2, wav.Channels);
+        Assert.Equal(Tone.Length, Signals.DecodeAll(wav).Length);
+    }
+
+    [Fact]
     public void Format_comes_from_bytes_not_the_name()
     {
         Assert.Equal(AudioFormat.Wav, FormatSniffer.Sniff(Signals.Wav(Tone, 44100, 2).AsSpan(0, 64)));

@@ -23,6 +23,18 @@ public interface IAudioSource : IDisposable
     /// </summary>
     /// <exception cref="CorruptAudioException">The data is damaged beyond what the decoder can skip.</exception>
     int Read(Span<float> interleaved);
+
+    /// <summary>
+    /// Asks the decoder to deliver the mean of the channels instead of the channels themselves, for callers that only
+    /// analyse the mix. A decoder that can average before its synthesis stage (MP3: before the inverse MDCT and the
+    /// polyphase filter bank) does that work once instead of once per channel. Call it before the first
+    /// <see cref="Read"/>.
+    /// </summary>
+    /// <returns>
+    /// Whether it did: if so, <see cref="Channels"/> is 1 from then on and <see cref="Read"/> returns the mean of the
+    /// channels; if not, nothing changed and the caller averages the channels itself.
+    /// </returns>
+    bool TryDownmixToMono() => false;
 }
 
 /// <summary>Opens a decoded view of one or more <see cref="AudioFormat"/>s.</summary>

@@ -84,28 +84,30 @@ public sealed class AudioMeasurer
             segments.Add(new SegmentMeasurement(start, start + ((segment.FrameCount - 1) * hop + fftSize) / (double)rate, features.Values));
         }, _config.SilenceFloorDbfs, _config.FineStructureWindowBins(rate, fftSize));
 
-        var block = new float[BlockFrames * channels];
+        // The analysis only sees the mix, so a decoder that can mix before synthesis saves itself the work.
+        int readChannels = channels > 1 && source.TryDownmixToMono() ? 1 : channels;
+        var block = new float[BlockFrames * readChannels];
         var mono = new float[BlockFrames];
         long maxFrames = (long)Math.Ceiling(options.MaxDurationSeconds * rate);
         long decoded = 0;
-        float inverseChannels = 1f / channels;
+        float inverseChannels = 1f / readChannels;
         while (true)
         {
             cancellationToken.ThrowIfCancellationRequested();
             int n = source.Read(block);
             if (n == 0) break;
-            int frames = n / channels;
+            int frames = n / readChannels;
             decoded += frames;
             if (decoded > maxFrames)
                 throw new InputLimitExceededException($"The audio is longer than the limit of {options.MaxDurationSeconds:0} s.");
-            if (channels == 1) averager.Push(block.AsSpan(0, frames));
+            if (readChannels == 1) averager.Push(block.AsSpan(0, frames));
             else
             {
                 var span = block.AsSpan(0, n);
-                for (int i = 0, j = 0; i < frames; i++, j += channels)
+                for (int i = 0, j = 0; i < frames; i++, j += readChannels)
                 {
                     float sum = 0;
-                    for (int c = 0; c < channels; c++) sum += span[j + c];
+                    for (int c = 0; c < readChannels; c++) sum += span[j + c];
                     mono[i] = sum * inverseChannels;
                 }
                 averager.Push(mono.AsSpan(0, frames));
