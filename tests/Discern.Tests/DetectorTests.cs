@@ -132,7 +132,7 @@ public class DetectorTests
         // A model that would call anything AI: only the bandwidth rule stands between a narrow-band recording and "ai".
         var model = Detector.Model with { AiThreshold = 0.001, HumanThreshold = 0.0005, TrainingRanges = [] };
         var detector = new Detector(model);
-        var features = Enumerable.Repeat(0.5, FeatureExtractor.FeatureNames.Count).ToArray();
+        var features = model.Mean.ToArray(); // the training clips' average: a probability well above 0.001
         Verdict Judge(double bandwidthHz) => detector.Decide(new Measurement
         {
             Input = new InputFacts("mp3", "mp3", "test", 44100, 2, 20, bandwidthHz, null),

@@ -146,6 +146,46 @@ public class FineStructureTests
         Assert.True(wandering > held + 0.3, $"wandering partials {wandering:0.00} vs held {held:0.00}");
     }
 
+    private static double Prominence(float[] signal, int rate = 44100)
+    {
+        var averager = new SpectrumAverager(16384, 8192, 24, 12, _ => { });
+        averager.Push(signal);
+        double binHz = rate / 16384.0;
+        return averager.Total.PartialProminence((int)(300 / binHz), (int)(3000 / binHz))!.Value;
+    }
+
+    [Fact]
+    public void Noise_partials_stand_out_by_the_exponential_distributions_2_5_dB()
+    {
+        // Power in a bin of noise is exponential about the local level: mean over geometric mean is e^γ, 2.51 dB.
+        Assert.InRange(Prominence(Signals.Noise(44100 * 10, 3)), 2.2, 2.8);
+    }
+
+    [Fact]
+    public void Partials_stand_out_of_noise_whether_they_hold_or_wander()
+    {
+        double noise = Prominence(Signals.Noise(44100 * 10, 3));
+        double held = Prominence(Partials(wander: false)), wandering = Prominence(Partials(wander: true));
+        Assert.True(held > noise + 3, $"held partials {held:0.0} dB vs noise {noise:0.0} dB");
+        Assert.True(wandering > noise + 3, $"wandering partials {wandering:0.0} dB vs noise {noise:0.0} dB");
+    }
+
+    [Fact]
+    public void Local_power_ratios_compare_each_bin_with_its_neighbourhood()
+    {
+        // A flat spectrum is 1 everywhere (edges included, where the window is cut short); a 10 dB bin stands 10× over
+        // the mean of a 5-bin window that holds it once: 10 / ((4 + 10) / 5).
+        float[] db = [0, 0, 0, 0, 0, 10, 0, 0, 0, 0, 0];
+        var ratio = new float[db.Length];
+        var logRatio = new float[db.Length];
+        SpectrumStatistics.LocalPowerRatios(db, 5, ratio, logRatio);
+        Assert.Equal(1, ratio[0], 1e-5);
+        Assert.Equal(1, ratio[^1], 1e-5);
+        Assert.Equal(10 / (14 / 5.0), ratio[5], 1e-4);
+        Assert.Equal(1 / (14 / 5.0), ratio[4], 1e-4);
+        Assert.Equal(Math.Log(ratio[5]), logRatio[5], 1e-4);
+    }
+
     [Fact]
     public void Change_pairs_only_link_consecutive_audible_frames_and_stay_inside_a_segment()
     {

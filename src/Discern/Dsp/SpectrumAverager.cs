@@ -17,10 +17,10 @@ public sealed class SpectrumAverager
     private readonly RealFft _fft;
     private readonly float[] _window, _frame, _windowed, _power, _logPower;
     private float[] _detail, _previousDetail;
-    private readonly float[] _detailSquares, _changeSquares;
+    private readonly float[] _detailSquares, _localRatio, _localLogRatio, _changeSquares;
     private readonly SpectrumStatistics _total;
     private readonly SegmentAccumulator[] _segments;
-    private readonly int _hop, _segmentFrames, _detailWindowBins;
+    private readonly int _hop, _segmentFrames, _detailWindowBins, _prominenceWindowBins;
     private bool _previousAudible;
     private readonly Action<SegmentSpectrum> _onSegment;
     private readonly double _silenceFloor;
@@ -40,8 +40,9 @@ public sealed class SpectrumAverager
     /// <param name="onSegment">Called with each finished segment; the spectrum it gets is reused afterwards.</param>
     /// <param name="silenceFloorDbfs">Frames whose mean power is below this level count as silent and are left out of the segments.</param>
     /// <param name="detailWindowBins">Width of the local average that a frame's fine structure is measured against (17 bins ≈ 46 Hz at 44.1 kHz and 16,384 points).</param>
+    /// <param name="prominenceWindowBins">Width of the neighbourhood that a bin's power is compared with for <see cref="SpectrumStatistics.PartialProminence"/> (65 bins ≈ 175 Hz).</param>
     public SpectrumAverager(int fftSize, int hop, int segmentFrames, int segmentHopFrames, Action<SegmentSpectrum> onSegment, double silenceFloorDbfs = -70,
-        int detailWindowBins = 17)
+        int detailWindowBins = 17, int prominenceWindowBins = 65)
     {
         Guard.Positive(hop);
         Guard.Positive(segmentFrames);
@@ -59,15 +60,18 @@ public sealed class SpectrumAverager
         _detail = new float[_fft.BinCount];
         _previousDetail = new float[_fft.BinCount];
         _detailSquares = new float[_fft.BinCount];
+        _localRatio = new float[_fft.BinCount];
+        _localLogRatio = new float[_fft.BinCount];
         _changeSquares = new float[_fft.BinCount];
         _detailWindowBins = Math.Max(3, detailWindowBins);
-        _total = new SpectrumStatistics(_fft.BinCount);
+        _prominenceWindowBins = Math.Max(3, prominenceWindowBins);
+        _total = new SpectrumStatistics(_fft.BinCount, _prominenceWindowBins);
         // Power of a full-scale sine through this window, per bin sum: used to express frame energy in dBFS.
         _silenceFloor = Math.Pow(10, silenceFloorDbfs / 10) * Windows.Energy(_window) * fftSize * 0.5;
         _logFloor = (float)(1e-12 * Windows.Energy(_window) * fftSize * 0.5 / _fft.BinCount);
         int overlap = segmentFrames / segmentHopFrames;
         _segments = new SegmentAccumulator[overlap];
-        for (int i = 0; i < overlap; i++) _segments[i] = new SegmentAccumulator(_fft.BinCount, (long)i * segmentHopFrames);
+        for (int i = 0; i < overlap; i++) _segments[i] = new SegmentAccumulator(_fft.BinCount, _prominenceWindowBins, (long)i * segmentHopFrames);
     }
 
     /// <summary>Frame length in samples.</summary>
@@ -120,18 +124,19 @@ public sealed class SpectrumAverager
             Fakeprint.SubtractMovingAverage(_logPower, _detailWindowBins, _detail);
             // The squares are computed once here and summed into the total and every segment that holds this frame.
             TensorPrimitives.Multiply(_detail, _detail, _detailSquares);
+            SpectrumStatistics.LocalPowerRatios(_logPower, _prominenceWindowBins, _localRatio, _localLogRatio);
             if (pair)
             {
                 TensorPrimitives.Subtract(_detail, _previousDetail, _changeSquares);
                 TensorPrimitives.Multiply(_changeSquares, _changeSquares, _changeSquares);
             }
-            _total.AddTerms(_logPower, _detail, _detailSquares, pair ? _changeSquares : default);
+            _total.AddTerms(_logPower, _detail, _detailSquares, _localRatio, _localLogRatio, pair ? _changeSquares : default);
         }
         foreach (var segment in _segments)
         {
             if (index < segment.StartFrame) continue;
             // A change pair belongs to a segment only when both of its frames do.
-            if (audible) segment.Statistics.AddTerms(_logPower, _detail, _detailSquares, pair && index > segment.StartFrame ? _changeSquares : default);
+            if (audible) segment.Statistics.AddTerms(_logPower, _detail, _detailSquares, _localRatio, _localLogRatio, pair && index > segment.StartFrame ? _changeSquares : default);
             if (index - segment.StartFrame + 1 == _segmentFrames)
             {
                 if (segment.Statistics.Frames >= _segmentFrames / 2)
@@ -143,9 +148,9 @@ public sealed class SpectrumAverager
         if (audible) (_detail, _previousDetail) = (_previousDetail, _detail);
     }
 
-    private sealed class SegmentAccumulator(int bins, long startFrame)
+    private sealed class SegmentAccumulator(int bins, int prominenceWindowBins, long startFrame)
     {
-        public SpectrumStatistics Statistics { get; } = new(bins);
+        public SpectrumStatistics Statistics { get; } = new(bins, prominenceWindowBins);
         public long StartFrame { get; private set; } = startFrame;
 
         public void Reset(long nextStart)

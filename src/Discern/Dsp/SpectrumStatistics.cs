@@ -12,14 +12,22 @@ namespace Discern.Dsp;
 /// </summary>
 public sealed class SpectrumStatistics
 {
-    private readonly double[] _dbSum, _detailSum, _detailSquares, _changeSquares;
+    private readonly double[] _dbSum, _detailSum, _detailSquares, _changeSquares, _localRatioSum, _localLogRatioSum;
+    private readonly int _prominenceWindowBins;
     // Work space of Add, made on its first call: the averager computes these terms itself, once for several statistics.
-    private float[]? _detailSquaresScratch, _changeSquaresScratch;
+    private float[]? _detailSquaresScratch, _changeSquaresScratch, _ratioScratch, _logRatioScratch;
 
-    /// <summary>Empty statistics for spectra of <paramref name="binCount"/> bins.</summary>
-    public SpectrumStatistics(int binCount)
+    /// <summary>
+    /// Empty statistics for spectra of <paramref name="binCount"/> bins; <paramref name="prominenceWindowBins"/> is the
+    /// neighbourhood that <see cref="Add"/> measures each bin's power against (see <see cref="PartialProminence"/>).
+    /// </summary>
+    public SpectrumStatistics(int binCount, int prominenceWindowBins = 65)
     {
         Guard.Positive(binCount);
+        Guard.Positive(prominenceWindowBins);
+        _prominenceWindowBins = prominenceWindowBins;
+        _localRatioSum = new double[binCount];
+        _localLogRatioSum = new double[binCount];
         _dbSum = new double[binCount];
         _detailSum = new double[binCount];
         _detailSquares = new double[binCount];
@@ -44,6 +52,12 @@ public sealed class SpectrumStatistics
     /// <summary>Sum of the squared fine structure.</summary>
     public ReadOnlySpan<double> DetailSquares => _detailSquares;
 
+    /// <summary>Sum of each bin's power over the mean power of its neighbourhood (<see cref="LocalPowerRatios"/>).</summary>
+    public ReadOnlySpan<double> LocalRatioSum => _localRatioSum;
+
+    /// <summary>Sum of the natural logarithm of those ratios.</summary>
+    public ReadOnlySpan<double> LocalLogRatioSum => _localLogRatioSum;
+
     /// <summary>Sum of the squared frame-to-frame change of the fine structure, over <see cref="ChangePairs"/> pairs.</summary>
     public ReadOnlySpan<double> ChangeSquares => _changeSquares;
 
@@ -57,32 +71,64 @@ public sealed class SpectrumStatistics
         if (!previousDetail.IsEmpty && previousDetail.Length != BinCount) throw new ArgumentException($"spectra must hold {BinCount} bins", nameof(previousDetail));
         _detailSquaresScratch ??= new float[BinCount];
         _changeSquaresScratch ??= new float[BinCount];
+        _ratioScratch ??= new float[BinCount];
+        _logRatioScratch ??= new float[BinCount];
         TensorPrimitives.Multiply(detail, detail, _detailSquaresScratch);
+        LocalPowerRatios(db, _prominenceWindowBins, _ratioScratch, _logRatioScratch);
         if (!previousDetail.IsEmpty)
         {
             TensorPrimitives.Subtract(detail, previousDetail, _changeSquaresScratch);
             TensorPrimitives.Multiply(_changeSquaresScratch, _changeSquaresScratch, _changeSquaresScratch);
         }
-        AddTerms(db, detail, _detailSquaresScratch, previousDetail.IsEmpty ? default : _changeSquaresScratch);
+        AddTerms(db, detail, _detailSquaresScratch, _ratioScratch, _logRatioScratch, previousDetail.IsEmpty ? default : _changeSquaresScratch);
     }
 
     /// <summary>
     /// Adds one frame from terms computed once for every statistics it feeds (the total and each overlapping segment):
-    /// its dB spectrum, fine structure, squared fine structure, and squared change from the previous frame (empty when
+    /// its dB spectrum, fine structure, squared fine structure, local power ratios and their logarithms (<see cref="LocalPowerRatios"/>), and squared change from the previous frame (empty when
     /// that frame is not part of these statistics). The sums are kept in double precision so that hours of frames do
     /// not lose the small differences the features are made of.
     /// </summary>
-    internal void AddTerms(ReadOnlySpan<float> db, ReadOnlySpan<float> detail, ReadOnlySpan<float> detailSquares, ReadOnlySpan<float> changeSquares)
+    internal void AddTerms(ReadOnlySpan<float> db, ReadOnlySpan<float> detail, ReadOnlySpan<float> detailSquares, ReadOnlySpan<float> localRatio,
+        ReadOnlySpan<float> localLogRatio, ReadOnlySpan<float> changeSquares)
     {
-        if (db.Length != BinCount || detail.Length != BinCount || detailSquares.Length != BinCount) throw new ArgumentException($"spectra must hold {BinCount} bins");
+        if (db.Length != BinCount || detail.Length != BinCount || detailSquares.Length != BinCount || localRatio.Length != BinCount || localLogRatio.Length != BinCount)
+            throw new ArgumentException($"spectra must hold {BinCount} bins");
         Accumulate(_dbSum, db);
         Accumulate(_detailSum, detail);
         Accumulate(_detailSquares, detailSquares);
+        Accumulate(_localRatioSum, localRatio);
+        Accumulate(_localLogRatioSum, localLogRatio);
         Frames++;
         if (changeSquares.IsEmpty) return;
         if (changeSquares.Length != BinCount) throw new ArgumentException($"spectra must hold {BinCount} bins", nameof(changeSquares));
         Accumulate(_changeSquares, changeSquares);
         ChangePairs++;
+    }
+
+    /// <summary>
+    /// Each bin's power over the mean power of the <paramref name="windowBins"/> bins around it (fewer at the edges), from
+    /// a <paramref name="db"/> spectrum, into <paramref name="ratio"/>, with its natural logarithm in <paramref name="logRatio"/>.
+    /// </summary>
+    internal static void LocalPowerRatios(ReadOnlySpan<float> db, int windowBins, Span<float> ratio, Span<float> logRatio)
+    {
+        // ratio first holds the linear power; the running window sum reads each bin before it is overwritten.
+        TensorPrimitives.Multiply(db, (float)(Math.Log(10) / 10), ratio);
+        TensorPrimitives.Exp(ratio, ratio);
+        int n = db.Length, half = windowBins / 2;
+        double sum = 0;
+        int lo = 0, hi = 0; // window [lo, hi)
+        var window = logRatio; // the ratios are written behind the window, so the power is kept here until then
+        ratio.CopyTo(window);
+        for (int k = 0; k < n; k++)
+        {
+            int wantHi = Math.Min(n, k + half + 1), wantLo = Math.Max(0, k - half);
+            while (hi < wantHi) sum += window[hi++];
+            while (lo < wantLo) sum -= window[lo++];
+            double mean = sum / (hi - lo);
+            ratio[k] = mean > 0 ? (float)(window[k] / mean) : 1f;
+        }
+        TensorPrimitives.Log(ratio, logRatio);
     }
 
     /// <summary><paramref name="sums"/> += <paramref name="values"/>, widening floats to doubles a vector at a time.</summary>
@@ -108,6 +154,8 @@ public sealed class SpectrumStatistics
         Array.Clear(_dbSum);
         Array.Clear(_detailSum);
         Array.Clear(_detailSquares);
+        Array.Clear(_localRatioSum);
+        Array.Clear(_localLogRatioSum);
         Array.Clear(_changeSquares);
         Frames = 0;
         ChangePairs = 0;
@@ -160,5 +208,31 @@ public sealed class SpectrumStatistics
         double mean = sum / n, variance = squares / n - mean * mean;
         if (variance <= 1e-9) return null;
         return Math.Sqrt(change / ((double)ChangePairs * (hiBin - loBin)) / variance);
+    }
+
+    /// <summary>
+    /// How far the partials between <paramref name="loBin"/> (inclusive) and <paramref name="hiBin"/> (exclusive) stand
+    /// out of their neighbourhood, frame by frame: 10·log10 of the arithmetic over the geometric mean of each bin's power
+    /// relative to its neighbourhood's mean (<see cref="LocalPowerRatios"/>), pooled over the bins and frames of the
+    /// stretch — the inverse of spectral flatness, in dB. About 2.5 dB (−10·log10 e^−γ) for noise, whose power in a bin
+    /// is exponentially distributed about the local level; more the more energy stands in partials.
+    /// <see cref="FineStructureDrift"/> is near its ceiling both when partials wander (a decoder's blur) and when there
+    /// are hardly any to hold (dense, noisy or heavily coded recordings); this tells the two apart.
+    /// Null without frames or with an empty band.
+    /// </summary>
+    public double? PartialProminence(int loBin, int hiBin)
+    {
+        loBin = Math.Max(0, loBin);
+        hiBin = Math.Min(BinCount, hiBin);
+        if (hiBin - loBin < 1 || Frames == 0) return null;
+        double ratioSum = 0, logSum = 0;
+        for (int k = loBin; k < hiBin; k++)
+        {
+            ratioSum += _localRatioSum[k];
+            logSum += _localLogRatioSum[k];
+        }
+        double n = (double)Frames * (hiBin - loBin);
+        if (ratioSum <= 0) return null;
+        return 10 / Math.Log(10) * (Math.Log(ratioSum / n) - logSum / n);
     }
 }

@@ -61,6 +61,14 @@ public sealed record FeatureConfig
     /// <summary>Boundary between the low and middle fine-structure bands (where sustained notes' harmonics thin out).</summary>
     public double FineStructureSplitHz { get; init; } = 3000;
 
+    /// <summary>
+    /// Width of the neighbourhood a partial must stand out of for the partial-prominence features: wide enough (≈ 4×
+    /// <see cref="FineStructureWindowHz"/>) that a partial does not raise its own reference. Held out by source on the
+    /// development corpus, adding the feature gave AUC 0.85 with this width and none at 46 Hz, where noisy and tonal
+    /// frames look alike.
+    /// </summary>
+    public double PartialProminenceWindowHz { get; init; } = 172;
+
     /// <summary>Frames quieter than this are left out of every average.</summary>
     public double SilenceFloorDbfs { get; init; } = -70;
 
@@ -74,15 +82,18 @@ public sealed record FeatureConfig
     /// <summary>Width in bins of <see cref="FineStructureWindowHz"/> for a frame of <paramref name="fftSize"/> at <paramref name="sampleRateHz"/>, odd so it is centred.</summary>
     public int FineStructureWindowBins(int sampleRateHz, int fftSize) => 2 * Math.Max(1, (int)Math.Round(FineStructureWindowHz / ((double)sampleRateHz / fftSize) / 2)) + 1;
 
-    /// <summary>A short, stable identifier of these values ("fp5-" and a hash; the prefix changes when a feature's algorithm does).</summary>
+    /// <summary>Width in bins of <see cref="PartialProminenceWindowHz"/> for a frame of <paramref name="fftSize"/> at <paramref name="sampleRateHz"/>, odd so it is centred.</summary>
+    public int PartialProminenceWindowBins(int sampleRateHz, int fftSize) => 2 * Math.Max(1, (int)Math.Round(PartialProminenceWindowHz / ((double)sampleRateHz / fftSize) / 2)) + 1;
+
+    /// <summary>A short, stable identifier of these values ("fp6-" and a hash; the prefix changes when a feature's algorithm does).</summary>
     public string Id
     {
         get
         {
             var text = string.Create(CultureInfo.InvariantCulture,
-                $"{FrameDurationSeconds};{SegmentFrames};{SegmentHopFrames};{BandLowHz};{BandHighHz};{MinBandWidthHz};{EnvelopeWindowHz};{DetailWindowHz};{ResidualClipDb};{CombMinSpacingHz};{CombMaxSpacingHz};{PeakThresholdDb};{SilenceFloorDbfs};{FineStructureWindowHz};{FineStructureLowHz};{FineStructureSplitHz};{string.Join(',', FeatureExtractor.FeatureNames)}");
+                $"{FrameDurationSeconds};{SegmentFrames};{SegmentHopFrames};{BandLowHz};{BandHighHz};{MinBandWidthHz};{EnvelopeWindowHz};{DetailWindowHz};{ResidualClipDb};{CombMinSpacingHz};{CombMaxSpacingHz};{PeakThresholdDb};{SilenceFloorDbfs};{FineStructureWindowHz};{FineStructureLowHz};{FineStructureSplitHz};{PartialProminenceWindowHz};{string.Join(',', FeatureExtractor.FeatureNames)}");
             var hash = SHA256.HashData(Encoding.UTF8.GetBytes(text));
-            return "fp5-" + Convert.ToHexStringLower(hash)[..10];
+            return "fp6-" + Convert.ToHexStringLower(hash)[..10];
         }
     }
 }

@@ -35,6 +35,9 @@ public sealed class FeatureExtractor
         "fine_structure_drift_low",   // share of the fine structure that does not hold over a segment, 300 Hz–3 kHz (SpectrumStatistics.FineStructureDrift)
         "fine_structure_drift_mid",   // the same from 3 kHz to half the analysis band's upper edge
         "fine_structure_drift_high",  // the same over the upper half of the analysis band
+        "partial_prominence_low",     // how far partials stand out of a 172 Hz neighbourhood, frame by frame, in dB, 300 Hz–3 kHz (SpectrumStatistics.PartialProminence)
+        "partial_prominence_mid",     // the same from 3 kHz to half the analysis band's upper edge
+        "partial_prominence_high",    // the same over the upper half of the analysis band
     ];
 
     /// <summary>
@@ -45,10 +48,13 @@ public sealed class FeatureExtractor
     /// upper bands most (held out, the high-band change falls from AUC 0.68 to 0.59 at one semitone down, the low-band
     /// drift from 0.87 to 0.83). The other fakeprint statistics, though the mechanism's direct measures, lowered the
     /// held-out AUC (0.71 → 0.61) because this corpus's game music is peakier than its AI sources. Everything else is
-    /// still measured and reported as evidence and for attribution.
+    /// still measured and reported as evidence and for attribution. "partial_prominence_low" conditions the drift: a
+    /// fine structure that does not hold is evidence of a decoder only where partials stand out to be held — dense,
+    /// noisy or heavily coded human recordings drift as much as noise does (held out: AUC 0.79 → 0.85, the warzone2100
+    /// game music's false positives 20 % → 7 %).
     /// </summary>
     public static IReadOnlyList<string> ScoredFeatures { get; } =
-        ["detail_excess", "fine_structure_change_low", "fine_structure_drift_low"];
+        ["detail_excess", "fine_structure_change_low", "fine_structure_drift_low", "partial_prominence_low"];
 
     /// <summary>What each feature measures, in words a reader of a verdict can follow (used in the reasons of a verdict).</summary>
     public static IReadOnlyDictionary<string, string> Descriptions { get; } = new Dictionary<string, string>
@@ -66,6 +72,9 @@ public sealed class FeatureExtractor
         ["fine_structure_drift_low"] = "how little of the spectrum's fine structure holds over several seconds (300 Hz–3 kHz)",
         ["fine_structure_drift_mid"] = "how little of the spectrum's fine structure holds over several seconds (mid band)",
         ["fine_structure_drift_high"] = "how little of the spectrum's fine structure holds over several seconds (high band)",
+        ["partial_prominence_low"] = "how far the partials stand out of the sound around them, moment by moment (300 Hz–3 kHz)",
+        ["partial_prominence_mid"] = "how far the partials stand out of the sound around them, moment by moment (mid band)",
+        ["partial_prominence_high"] = "how far the partials stand out of the sound around them, moment by moment (high band)",
     };
 
     private readonly FeatureConfig _config;
@@ -130,12 +139,17 @@ public sealed class FeatureExtractor
         var driftLow = statistics.FineStructureDrift(low, split);
         var driftMid = statistics.FineStructureDrift(split, half);
         var driftHigh = statistics.FineStructureDrift(half, hi);
-        if (changeLow is null || changeMid is null || changeHigh is null || driftLow is null || driftMid is null || driftHigh is null)
+        var prominenceLow = statistics.PartialProminence(low, split);
+        var prominenceMid = statistics.PartialProminence(split, half);
+        var prominenceHigh = statistics.PartialProminence(half, hi);
+        if (changeLow is null || changeMid is null || changeHigh is null || driftLow is null || driftMid is null || driftHigh is null
+            || prominenceLow is null || prominenceMid is null || prominenceHigh is null)
             return new SpectrumFeatures(null, lo * binHz, hi * binHz, bandwidth, comb);
         var values = new double[]
         {
             residualMean, upperMean, skew, (double)(above - below) / n, peaks / bandKhz, comb.Strength, comb.Harmonicity,
             changeLow.Value, changeMid.Value, changeHigh.Value, driftLow.Value, driftMid.Value, driftHigh.Value,
+            prominenceLow.Value, prominenceMid.Value, prominenceHigh.Value,
         };
         return new SpectrumFeatures(values, lo * binHz, hi * binHz, bandwidth, comb);
     }
