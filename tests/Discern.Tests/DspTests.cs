@@ -173,12 +173,12 @@ public class FineStructureTests
     [Fact]
     public void Local_power_ratios_compare_each_bin_with_its_neighbourhood()
     {
-        // A flat spectrum is 1 everywhere (edges included, where the window is cut short); a 10 dB bin stands 10× over
+        // A flat spectrum is 1 everywhere (edges included, where the window is cut short); a bin of 10× the power stands 10× over
         // the mean of a 5-bin window that holds it once: 10 / ((4 + 10) / 5).
-        float[] db = [0, 0, 0, 0, 0, 10, 0, 0, 0, 0, 0];
-        var ratio = new float[db.Length];
-        var logRatio = new float[db.Length];
-        SpectrumStatistics.LocalPowerRatios(db, 5, ratio, logRatio);
+        float[] power = [1, 1, 1, 1, 1, 10, 1, 1, 1, 1, 1];
+        var ratio = new float[power.Length];
+        var logRatio = new float[power.Length];
+        SpectrumStatistics.LocalPowerRatios(power, 5, new double[power.Length + 1], ratio, logRatio);
         Assert.Equal(1, ratio[0], 1e-5);
         Assert.Equal(1, ratio[^1], 1e-5);
         Assert.Equal(10 / (14 / 5.0), ratio[5], 1e-4);

@@ -18,6 +18,7 @@ public sealed class SpectrumAverager
     private readonly float[] _window, _frame, _windowed, _power, _logPower;
     private float[] _detail, _previousDetail;
     private readonly float[] _detailSquares, _localRatio, _localLogRatio, _changeSquares;
+    private readonly double[] _prefix;
     private readonly SpectrumStatistics _total;
     private readonly SegmentAccumulator[] _segments;
     private readonly int _hop, _segmentFrames, _detailWindowBins, _prominenceWindowBins;
@@ -62,6 +63,7 @@ public sealed class SpectrumAverager
         _detailSquares = new float[_fft.BinCount];
         _localRatio = new float[_fft.BinCount];
         _localLogRatio = new float[_fft.BinCount];
+        _prefix = new double[_fft.BinCount + 1];
         _changeSquares = new float[_fft.BinCount];
         _detailWindowBins = Math.Max(3, detailWindowBins);
         _prominenceWindowBins = Math.Max(3, prominenceWindowBins);
@@ -118,13 +120,13 @@ public sealed class SpectrumAverager
         {
             AudibleFrameCount++;
             // 1e-12 of full scale keeps digital silence inside a bin finite (−120 dB) without touching real content.
-            TensorPrimitives.Add(_power, _logFloor, _logPower);
-            TensorPrimitives.Log10(_logPower, _logPower);
+            TensorPrimitives.Add(_power, _logFloor, _power);
+            SpectrumStatistics.LocalPowerRatios(_power, _prominenceWindowBins, _prefix, _localRatio, _localLogRatio);
+            TensorPrimitives.Log10(_power, _logPower);
             TensorPrimitives.Multiply(_logPower, 10f, _logPower);
             Fakeprint.SubtractMovingAverage(_logPower, _detailWindowBins, _detail);
             // The squares are computed once here and summed into the total and every segment that holds this frame.
             TensorPrimitives.Multiply(_detail, _detail, _detailSquares);
-            SpectrumStatistics.LocalPowerRatios(_logPower, _prominenceWindowBins, _localRatio, _localLogRatio);
             if (pair)
             {
                 TensorPrimitives.Subtract(_detail, _previousDetail, _changeSquares);

@@ -16,6 +16,7 @@ public sealed class SpectrumStatistics
     private readonly int _prominenceWindowBins;
     // Work space of Add, made on its first call: the averager computes these terms itself, once for several statistics.
     private float[]? _detailSquaresScratch, _changeSquaresScratch, _ratioScratch, _logRatioScratch;
+    private double[]? _prefixScratch;
 
     /// <summary>
     /// Empty statistics for spectra of <paramref name="binCount"/> bins; <paramref name="prominenceWindowBins"/> is the
@@ -73,8 +74,12 @@ public sealed class SpectrumStatistics
         _changeSquaresScratch ??= new float[BinCount];
         _ratioScratch ??= new float[BinCount];
         _logRatioScratch ??= new float[BinCount];
+        _prefixScratch ??= new double[BinCount + 1];
         TensorPrimitives.Multiply(detail, detail, _detailSquaresScratch);
-        LocalPowerRatios(db, _prominenceWindowBins, _ratioScratch, _logRatioScratch);
+        // Power from dB, through the ratio buffer that LocalPowerRatios then overwrites.
+        TensorPrimitives.Multiply(db, (float)(Math.Log(10) / 10), _logRatioScratch);
+        TensorPrimitives.Exp(_logRatioScratch, _logRatioScratch);
+        LocalPowerRatios(_logRatioScratch, _prominenceWindowBins, _prefixScratch, _ratioScratch, _logRatioScratch);
         if (!previousDetail.IsEmpty)
         {
             TensorPrimitives.Subtract(detail, previousDetail, _changeSquaresScratch);
@@ -107,26 +112,21 @@ public sealed class SpectrumStatistics
     }
 
     /// <summary>
-    /// Each bin's power over the mean power of the <paramref name="windowBins"/> bins around it (fewer at the edges), from
-    /// a <paramref name="db"/> spectrum, into <paramref name="ratio"/>, with its natural logarithm in <paramref name="logRatio"/>.
+    /// Each bin's <paramref name="power"/> over the mean power of the <paramref name="windowBins"/> bins around it
+    /// (fewer at the edges), into <paramref name="ratio"/>, with its natural logarithm in <paramref name="logRatio"/>.
+    /// <paramref name="prefix"/> is work space of one more element than the spectrum.
     /// </summary>
-    internal static void LocalPowerRatios(ReadOnlySpan<float> db, int windowBins, Span<float> ratio, Span<float> logRatio)
+    internal static void LocalPowerRatios(ReadOnlySpan<float> power, int windowBins, Span<double> prefix, Span<float> ratio, Span<float> logRatio)
     {
-        // ratio first holds the linear power; the running window sum reads each bin before it is overwritten.
-        TensorPrimitives.Multiply(db, (float)(Math.Log(10) / 10), ratio);
-        TensorPrimitives.Exp(ratio, ratio);
-        int n = db.Length, half = windowBins / 2;
-        double sum = 0;
-        int lo = 0, hi = 0; // window [lo, hi)
-        var window = logRatio; // the ratios are written behind the window, so the power is kept here until then
-        ratio.CopyTo(window);
+        int n = power.Length, half = windowBins / 2;
+        // Running sums in double: the spectrum spans 150 dB, which float sums of thousands of bins would not resolve.
+        prefix[0] = 0;
+        for (int k = 0; k < n; k++) prefix[k + 1] = prefix[k] + power[k];
         for (int k = 0; k < n; k++)
         {
-            int wantHi = Math.Min(n, k + half + 1), wantLo = Math.Max(0, k - half);
-            while (hi < wantHi) sum += window[hi++];
-            while (lo < wantLo) sum -= window[lo++];
-            double mean = sum / (hi - lo);
-            ratio[k] = mean > 0 ? (float)(window[k] / mean) : 1f;
+            int lo = Math.Max(0, k - half), hi = Math.Min(n, k + half + 1);
+            double sum = prefix[hi] - prefix[lo];
+            ratio[k] = sum > 0 ? (float)(power[k] * (hi - lo) / sum) : 1f;
         }
         TensorPrimitives.Log(ratio, logRatio);
     }
