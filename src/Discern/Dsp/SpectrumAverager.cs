@@ -9,7 +9,8 @@ namespace Discern.Dsp;
 /// estimate, so stationary decoder peaks stand out. Segments hold a fixed
 /// number of frames, not seconds, so every estimate has the same statistical noise whatever the clip's length
 /// or sample rate — otherwise "short clip" would look like "peaky spectrum" and a model would learn length.
-/// Alongside, it sums each frame's fine structure and its frame-to-frame change (<see cref="SpectrumStatistics"/>).
+/// Alongside, it sums each frame's fine structure, its frame-to-frame change, and each bin's power relative to its
+/// neighbourhood (<see cref="SpectrumStatistics"/>).
 /// Memory is two segment accumulators and one frame, whatever the length of the input.
 /// </summary>
 public sealed class SpectrumAverager
@@ -41,9 +42,9 @@ public sealed class SpectrumAverager
     /// <param name="onSegment">Called with each finished segment; the spectrum it gets is reused afterwards.</param>
     /// <param name="silenceFloorDbfs">Frames whose mean power is below this level count as silent and are left out of the segments.</param>
     /// <param name="detailWindowBins">Width of the local average that a frame's fine structure is measured against (17 bins ≈ 46 Hz at 44.1 kHz and 16,384 points).</param>
-    /// <param name="prominenceWindowBins">Width of the neighbourhood that a bin's power is compared with for <see cref="SpectrumStatistics.PartialProminence"/> (65 bins ≈ 175 Hz).</param>
+    /// <param name="prominenceWindowBins">Width of the neighbourhood that a bin's power is compared with for <see cref="SpectrumStatistics.PartialProminence"/>.</param>
     public SpectrumAverager(int fftSize, int hop, int segmentFrames, int segmentHopFrames, Action<SegmentSpectrum> onSegment, double silenceFloorDbfs = -70,
-        int detailWindowBins = 17, int prominenceWindowBins = 65)
+        int detailWindowBins = 17, int prominenceWindowBins = SpectrumStatistics.DefaultProminenceWindowBins)
     {
         Guard.Positive(hop);
         Guard.Positive(segmentFrames);

@@ -18,11 +18,14 @@ public sealed class SpectrumStatistics
     private float[]? _detailSquaresScratch, _changeSquaresScratch, _ratioScratch, _logRatioScratch;
     private double[]? _prefixScratch;
 
+    /// <summary>Neighbourhood of <see cref="PartialProminence"/> in bins: ≈ 172 Hz at 44.1 kHz and 16,384 points (<c>FeatureConfig.PartialProminenceWindowHz</c>).</summary>
+    public const int DefaultProminenceWindowBins = 65;
+
     /// <summary>
     /// Empty statistics for spectra of <paramref name="binCount"/> bins; <paramref name="prominenceWindowBins"/> is the
     /// neighbourhood that <see cref="Add"/> measures each bin's power against (see <see cref="PartialProminence"/>).
     /// </summary>
-    public SpectrumStatistics(int binCount, int prominenceWindowBins = 65)
+    public SpectrumStatistics(int binCount, int prominenceWindowBins = DefaultProminenceWindowBins)
     {
         Guard.Positive(binCount);
         Guard.Positive(prominenceWindowBins);
