@@ -80,10 +80,14 @@ public sealed record FeatureConfig
     }
 
     /// <summary>Width in bins of <see cref="FineStructureWindowHz"/> for a frame of <paramref name="fftSize"/> at <paramref name="sampleRateHz"/>, odd so it is centred.</summary>
-    public int FineStructureWindowBins(int sampleRateHz, int fftSize) => 2 * Math.Max(1, (int)Math.Round(FineStructureWindowHz / ((double)sampleRateHz / fftSize) / 2)) + 1;
+    public int FineStructureWindowBins(int sampleRateHz, int fftSize) => OddBins(FineStructureWindowHz, sampleRateHz, fftSize);
 
     /// <summary>Width in bins of <see cref="PartialProminenceWindowHz"/> for a frame of <paramref name="fftSize"/> at <paramref name="sampleRateHz"/>, odd so it is centred.</summary>
-    public int PartialProminenceWindowBins(int sampleRateHz, int fftSize) => 2 * Math.Max(1, (int)Math.Round(PartialProminenceWindowHz / ((double)sampleRateHz / fftSize) / 2)) + 1;
+    public int PartialProminenceWindowBins(int sampleRateHz, int fftSize) => OddBins(PartialProminenceWindowHz, sampleRateHz, fftSize);
+
+    /// <summary><paramref name="widthHz"/> in bins of a frame of <paramref name="fftSize"/> at <paramref name="sampleRateHz"/>, rounded to an odd count of at least 3.</summary>
+    private static int OddBins(double widthHz, int sampleRateHz, int fftSize) =>
+        2 * Math.Max(1, (int)Math.Round(widthHz / ((double)sampleRateHz / fftSize) / 2)) + 1;
 
     /// <summary>A short, stable identifier of these values ("fp6-" and a hash; the prefix changes when a feature's algorithm does).</summary>
     public string Id
