@@ -7,20 +7,29 @@ namespace Discern.Tests;
 public class RealFftTests
 {
     [Theory]
+    [InlineData(4)]
+    [InlineData(8)]
     [InlineData(16)]
+    [InlineData(32)]
     [InlineData(256)]
+    [InlineData(512)]
     [InlineData(4096)]
+    [InlineData(16384)]
     public void Matches_a_naive_DFT(int n)
     {
+        // Every bin, at sizes below, at and above the first fused stages (the first three stages are one kernel from 16 points),
+        // with an even and an odd number of stages left for the two-stage passes.
         var x = Signals.Noise(n, seed: n);
         var fft = new RealFft(n);
         var re = new float[fft.BinCount];
         var im = new float[fft.BinCount];
         fft.Forward(x, re, im);
-        foreach (int k in new[] { 0, 1, n / 8, n / 4 + 1, n / 2 - 1, n / 2 })
+        var cos = Enumerable.Range(0, n).Select(m => Math.Cos(2 * Math.PI * m / n)).ToArray();
+        var sin = Enumerable.Range(0, n).Select(m => Math.Sin(2 * Math.PI * m / n)).ToArray();
+        for (int k = 0; k <= n / 2; k++)
         {
             double sr = 0, si = 0;
-            for (int t = 0; t < n; t++) { sr += x[t] * Math.Cos(2 * Math.PI * k * t / n); si -= x[t] * Math.Sin(2 * Math.PI * k * t / n); }
+            for (int t = 0, m = 0; t < n; t++, m = (m + k) % n) { sr += x[t] * cos[m]; si -= x[t] * sin[m]; }
             Assert.Equal(sr, re[k], 1e-3 * Math.Sqrt(n));
             Assert.Equal(si, im[k], 1e-3 * Math.Sqrt(n));
         }
@@ -184,6 +193,56 @@ public class FineStructureTests
         Assert.Equal(10 / (14 / 5.0), ratio[5], 1e-4);
         Assert.Equal(1 / (14 / 5.0), ratio[4], 1e-4);
         Assert.Equal(Math.Log(ratio[5]), logRatio[5], 1e-4);
+    }
+
+    [Theory]
+    [InlineData(17)]
+    [InlineData(16)]
+    [InlineData(3)]
+    [InlineData(2001)]
+    public void The_moving_average_is_the_mean_of_each_window_shrunk_at_the_edges(int windowBins)
+    {
+        var random = new Random(windowBins);
+        var values = new float[1001];
+        for (int k = 0; k < values.Length; k++) values[k] = (float)(random.NextDouble() * 150 - 120);
+        var detail = new float[values.Length];
+        Fakeprint.SubtractMovingAverage(values, windowBins, detail);
+        int half = Math.Max(1, windowBins / 2);
+        for (int k = 0; k < values.Length; k++)
+        {
+            int lo = Math.Max(0, k - half), hi = Math.Min(values.Length, k + half + 1);
+            double mean = 0;
+            for (int j = lo; j < hi; j++) mean += values[j];
+            Assert.Equal(values[k] - mean / (hi - lo), detail[k], 1e-4);
+        }
+    }
+
+    [Theory]
+    [InlineData(65)]
+    [InlineData(64)]
+    [InlineData(3)]
+    public void Local_power_ratios_match_the_definition_over_a_wide_range_and_through_silence(int windowBins)
+    {
+        // 150 dB of range and a stretch of digital silence (ratio 1 by convention), long enough for the vector path.
+        var random = new Random(windowBins);
+        var power = new float[1001];
+        for (int k = 0; k < power.Length; k++) power[k] = (float)Math.Pow(10, random.NextDouble() * 15 - 12);
+        power.AsSpan(400, 200).Clear();
+        var ratio = new float[power.Length];
+        var logRatio = new float[power.Length];
+        SpectrumStatistics.LocalPowerRatios(power, windowBins, new double[power.Length + 1], ratio, logRatio);
+        int half = windowBins / 2;
+        // The window sums are differences of running sums in double: beside the float rounding of the ratio, they lose
+        // what double precision loses on the whole spectrum's sum.
+        double total = power.Sum(p => (double)p);
+        for (int k = 0; k < power.Length; k++)
+        {
+            int lo = Math.Max(0, k - half), hi = Math.Min(power.Length, k + half + 1);
+            double sum = 0;
+            for (int j = lo; j < hi; j++) sum += power[j];
+            double expected = sum > 0 ? power[k] * (hi - lo) / sum : 1;
+            Assert.Equal(expected, ratio[k], sum > 0 ? expected * (1e-6 + 1e-14 * total / sum) : 0);
+        }
     }
 
     [Fact]

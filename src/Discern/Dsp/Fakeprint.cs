@@ -1,3 +1,5 @@
+using System.Buffers;
+using System.Numerics;
 using System.Numerics.Tensors;
 
 namespace Discern.Dsp;
@@ -66,18 +68,57 @@ public static class Fakeprint
 
     /// <summary>
     /// <paramref name="values"/> minus their centred moving average over <paramref name="windowBins"/> bins (shrunk at the edges):
-    /// the fine structure of a spectrum without its shape.
+    /// the fine structure of a spectrum without its shape. Borrows its work space; per-frame callers pass their own to
+    /// <see cref="SubtractMovingAverage(ReadOnlySpan{float}, int, Span{float}, Span{double})"/>.
     /// </summary>
     public static void SubtractMovingAverage(ReadOnlySpan<float> values, int windowBins, Span<float> detail)
     {
+        var prefix = ArrayPool<double>.Shared.Rent(values.Length + 1);
+        try { SubtractMovingAverage(values, windowBins, detail, prefix); }
+        finally { ArrayPool<double>.Shared.Return(prefix); }
+    }
+
+    /// <summary>
+    /// <paramref name="values"/> minus their centred moving average over <paramref name="windowBins"/> bins (shrunk at the edges),
+    /// with <paramref name="prefix"/> (one more element than <paramref name="values"/>) as work space.
+    /// </summary>
+    public static void SubtractMovingAverage(ReadOnlySpan<float> values, int windowBins, Span<float> detail, Span<double> prefix)
+    {
+        MovingAverage(values, windowBins, prefix, detail);
+        TensorPrimitives.Subtract(values, detail, detail);
+    }
+
+    /// <summary>
+    /// The centred moving average of <paramref name="values"/> over <paramref name="windowBins"/> bins (fewer at the edges),
+    /// into <paramref name="mean"/>, from running sums in double in <paramref name="prefix"/> (one more element than the
+    /// values): a spectrum's power spans 150 dB, which float sums of thousands of bins would not resolve. Away from the
+    /// edges every window is whole, so the means go a vector at a time.
+    /// </summary>
+    internal static void MovingAverage(ReadOnlySpan<float> values, int windowBins, Span<double> prefix, Span<float> mean)
+    {
         int n = values.Length, half = Math.Max(1, windowBins / 2);
-        double sum = 0;
-        int left = 0, right = -1;
-        for (int k = 0; k < n; k++)
+        if (prefix.Length < n + 1) throw new ArgumentException($"work space must hold {n + 1} elements", nameof(prefix));
+        prefix[0] = 0;
+        for (int k = 0; k < n; k++) prefix[k + 1] = prefix[k] + values[k];
+        int k0 = 0;
+        if (Vector.IsHardwareAccelerated)
         {
-            while (right < Math.Min(n - 1, k + half)) sum += values[++right];
-            while (left < k - half) sum -= values[left++];
-            detail[k] = values[k] - (float)(sum / (right - left + 1));
+            int width = Vector<float>.Count, halfWidth = Vector<double>.Count, end = n - half - width;
+            var inverseWhole = new Vector<double>(1.0 / (2 * half + 1));
+            for (k0 = half; k0 <= end; k0 += width)
+            {
+                var low = (new Vector<double>(prefix[(k0 + half + 1)..]) - new Vector<double>(prefix[(k0 - half)..])) * inverseWhole;
+                var high = (new Vector<double>(prefix[(k0 + halfWidth + half + 1)..]) - new Vector<double>(prefix[(k0 + halfWidth - half)..])) * inverseWhole;
+                Vector.Narrow(low, high).CopyTo(mean[k0..]);
+            }
+            for (int k = 0; k < half && k < n; k++) mean[k] = EdgeMean(prefix, k, half, n);
+        }
+        for (int k = k0; k < n; k++) mean[k] = EdgeMean(prefix, k, half, n);
+
+        static float EdgeMean(ReadOnlySpan<double> prefix, int k, int half, int n)
+        {
+            int lo = Math.Max(0, k - half), hi = Math.Min(n, k + half + 1);
+            return (float)((prefix[hi] - prefix[lo]) / (hi - lo));
         }
     }
 

@@ -93,43 +93,133 @@ public sealed class RealFft
             im[r] = input[2 * k + 1];
         }
         int width = Vector<float>.Count;
-        for (int s = 0, h = 1; h < _half; s++, h <<= 1)
+        int firstStage = 0, firstH = 1;
+        if (_half >= 8)
         {
-            var wc = _stageCos[s];
-            var ws = _stageSin[s];
-            for (int start = 0; start < _half; start += 2 * h)
+            // The first three stages together, eight points at a time: their twiddles are 1, −i and the odd eighth
+            // roots, so the butterflies need no table and stay in registers.
+            const float r = 0.70710678118654752f;
+            for (int g = 0; g < _half; g += 8)
             {
-                int j = 0;
-                if (h >= width)
-                {
-                    for (; j <= h - width; j += width)
-                    {
-                        int a = start + j, b = a + h;
-                        var c = new Vector<float>(wc, j);
-                        var sn = new Vector<float>(ws, j);
-                        var br = new Vector<float>(_re, b);
-                        var bi = new Vector<float>(_im, b);
-                        var tr = br * c - bi * sn;
-                        var ti = br * sn + bi * c;
-                        var ar = new Vector<float>(_re, a);
-                        var ai = new Vector<float>(_im, a);
-                        (ar + tr).CopyTo(_re, a);
-                        (ai + ti).CopyTo(_im, a);
-                        (ar - tr).CopyTo(_re, b);
-                        (ai - ti).CopyTo(_im, b);
-                    }
-                }
-                for (; j < h; j++)
-                {
-                    int a = start + j, b = a + h;
-                    float tr = re[b] * wc[j] - im[b] * ws[j];
-                    float ti = re[b] * ws[j] + im[b] * wc[j];
-                    re[b] = re[a] - tr; im[b] = im[a] - ti;
-                    re[a] += tr; im[a] += ti;
-                }
+                float r0 = re[g], r1 = re[g + 1], r2 = re[g + 2], r3 = re[g + 3], r4 = re[g + 4], r5 = re[g + 5], r6 = re[g + 6], r7 = re[g + 7];
+                float i0 = im[g], i1 = im[g + 1], i2 = im[g + 2], i3 = im[g + 3], i4 = im[g + 4], i5 = im[g + 5], i6 = im[g + 6], i7 = im[g + 7];
+                // h = 1
+                (r0, r1) = (r0 + r1, r0 - r1); (i0, i1) = (i0 + i1, i0 - i1);
+                (r2, r3) = (r2 + r3, r2 - r3); (i2, i3) = (i2 + i3, i2 - i3);
+                (r4, r5) = (r4 + r5, r4 - r5); (i4, i5) = (i4 + i5, i4 - i5);
+                (r6, r7) = (r6 + r7, r6 - r7); (i6, i7) = (i6 + i7, i6 - i7);
+                // h = 2: twiddles 1, −i
+                (r0, r2) = (r0 + r2, r0 - r2); (i0, i2) = (i0 + i2, i0 - i2);
+                (r1, i1, r3, i3) = (r1 + i3, i1 - r3, r1 - i3, i1 + r3);
+                (r4, r6) = (r4 + r6, r4 - r6); (i4, i6) = (i4 + i6, i4 - i6);
+                (r5, i5, r7, i7) = (r5 + i7, i5 - r7, r5 - i7, i5 + r7);
+                // h = 4: twiddles 1, (1 − i)/√2, −i, (−1 − i)/√2
+                float tr, ti;
+                (r0, r4) = (r0 + r4, r0 - r4); (i0, i4) = (i0 + i4, i0 - i4);
+                tr = (r5 + i5) * r; ti = (i5 - r5) * r;
+                (r1, r5) = (r1 + tr, r1 - tr); (i1, i5) = (i1 + ti, i1 - ti);
+                (r2, i2, r6, i6) = (r2 + i6, i2 - r6, r2 - i6, i2 + r6);
+                tr = (i7 - r7) * r; ti = -(r7 + i7) * r;
+                (r3, r7) = (r3 + tr, r3 - tr); (i3, i7) = (i3 + ti, i3 - ti);
+                re[g] = r0; re[g + 1] = r1; re[g + 2] = r2; re[g + 3] = r3; re[g + 4] = r4; re[g + 5] = r5; re[g + 6] = r6; re[g + 7] = r7;
+                im[g] = i0; im[g + 1] = i1; im[g + 2] = i2; im[g + 3] = i3; im[g + 4] = i4; im[g + 5] = i5; im[g + 6] = i6; im[g + 7] = i7;
+            }
+            firstStage = 3; firstH = 8;
+        }
+        for (int s = firstStage, h = firstH; h < _half;)
+        {
+            // Two stages per pass over the data where vectors fit, which halves the passes through memory.
+            if (h >= width && 2 * h < _half)
+            {
+                TwoStages(s, h);
+                s += 2;
+                h <<= 2;
+            }
+            else
+            {
+                OneStage(s, h, width);
+                s++;
+                h <<= 1;
             }
         }
     }
+
+    /// <summary>Radix-2 butterflies of half-size <paramref name="h"/>, a vector at a time where they fit.</summary>
+    private void OneStage(int s, int h, int width)
+    {
+        var re = _re.AsSpan();
+        var im = _im.AsSpan();
+        var wc = _stageCos[s];
+        var ws = _stageSin[s];
+        for (int start = 0; start < _half; start += 2 * h)
+        {
+            int j = 0;
+            if (h >= width)
+            {
+                for (; j <= h - width; j += width)
+                {
+                    int a = start + j, b = a + h;
+                    var (tr, ti) = Rotate(new Vector<float>(_re, b), new Vector<float>(_im, b), new Vector<float>(wc, j), new Vector<float>(ws, j));
+                    var ar = new Vector<float>(_re, a);
+                    var ai = new Vector<float>(_im, a);
+                    (ar + tr).CopyTo(_re, a);
+                    (ai + ti).CopyTo(_im, a);
+                    (ar - tr).CopyTo(_re, b);
+                    (ai - ti).CopyTo(_im, b);
+                }
+            }
+            for (; j < h; j++)
+            {
+                int a = start + j, b = a + h;
+                float tr = re[b] * wc[j] - im[b] * ws[j];
+                float ti = re[b] * ws[j] + im[b] * wc[j];
+                re[b] = re[a] - tr; im[b] = im[a] - ti;
+                re[a] += tr; im[a] += ti;
+            }
+        }
+    }
+
+    /// <summary>The stages of half-size <paramref name="h"/> and 2<paramref name="h"/> in one pass, on four points a vector wide.</summary>
+    private void TwoStages(int s, int h)
+    {
+        var c1 = _stageCos[s];
+        var s1 = _stageSin[s];
+        var c2 = _stageCos[s + 1];
+        var s2 = _stageSin[s + 1];
+        int width = Vector<float>.Count;
+        for (int start = 0; start < _half; start += 4 * h)
+        {
+            for (int j = 0; j < h; j += width)
+            {
+                int a = start + j, b = a + h, c = b + h, d = c + h;
+                var w1c = new Vector<float>(c1, j);
+                var w1s = new Vector<float>(s1, j);
+                var ar = new Vector<float>(_re, a);
+                var ai = new Vector<float>(_im, a);
+                var (tr, ti) = Rotate(new Vector<float>(_re, b), new Vector<float>(_im, b), w1c, w1s);
+                var (br, bi) = (ar - tr, ai - ti);
+                (ar, ai) = (ar + tr, ai + ti);
+                var cr = new Vector<float>(_re, c);
+                var ci = new Vector<float>(_im, c);
+                (tr, ti) = Rotate(new Vector<float>(_re, d), new Vector<float>(_im, d), w1c, w1s);
+                var (dr, di) = (cr - tr, ci - ti);
+                (cr, ci) = (cr + tr, ci + ti);
+                (tr, ti) = Rotate(cr, ci, new Vector<float>(c2, j), new Vector<float>(s2, j));
+                (ar + tr).CopyTo(_re, a);
+                (ai + ti).CopyTo(_im, a);
+                (ar - tr).CopyTo(_re, c);
+                (ai - ti).CopyTo(_im, c);
+                (tr, ti) = Rotate(dr, di, new Vector<float>(c2, j + h), new Vector<float>(s2, j + h));
+                (br + tr).CopyTo(_re, b);
+                (bi + ti).CopyTo(_im, b);
+                (br - tr).CopyTo(_re, d);
+                (bi - ti).CopyTo(_im, d);
+            }
+        }
+    }
+
+    private static (Vector<float> Re, Vector<float> Im) Rotate(Vector<float> re, Vector<float> im, Vector<float> cos, Vector<float> sin) =>
+        (re * cos - im * sin, re * sin + im * cos);
 
     private void Unpack(Span<float> real, Span<float> imaginary, Span<float> power)
     {

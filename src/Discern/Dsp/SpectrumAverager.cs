@@ -125,7 +125,7 @@ public sealed class SpectrumAverager
             SpectrumStatistics.LocalPowerRatios(_power, _prominenceWindowBins, _prefix, _localRatio, _localLogRatio);
             TensorPrimitives.Log10(_power, _logPower);
             TensorPrimitives.Multiply(_logPower, 10f, _logPower);
-            Fakeprint.SubtractMovingAverage(_logPower, _detailWindowBins, _detail);
+            Fakeprint.SubtractMovingAverage(_logPower, _detailWindowBins, _detail, _prefix);
             // The squares are computed once here and summed into the total and every segment that holds this frame.
             TensorPrimitives.Multiply(_detail, _detail, _detailSquares);
             if (pair)

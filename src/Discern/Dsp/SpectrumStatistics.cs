@@ -121,16 +121,15 @@ public sealed class SpectrumStatistics
     /// </summary>
     internal static void LocalPowerRatios(ReadOnlySpan<float> power, int windowBins, Span<double> prefix, Span<float> ratio, Span<float> logRatio)
     {
-        int n = power.Length, half = windowBins / 2;
-        // Running sums in double: the spectrum spans 150 dB, which float sums of thousands of bins would not resolve.
-        prefix[0] = 0;
-        for (int k = 0; k < n; k++) prefix[k + 1] = prefix[k] + power[k];
-        for (int k = 0; k < n; k++)
-        {
-            int lo = Math.Max(0, k - half), hi = Math.Min(n, k + half + 1);
-            double sum = prefix[hi] - prefix[lo];
-            ratio[k] = sum > 0 ? (float)(power[k] * (hi - lo) / sum) : 1f;
-        }
+        Fakeprint.MovingAverage(power, windowBins, prefix, ratio);
+        int k = 0;
+        if (Vector.IsHardwareAccelerated)
+            for (int width = Vector<float>.Count; k <= power.Length - width; k += width)
+            {
+                var mean = new Vector<float>(ratio[k..]);
+                Vector.ConditionalSelect(Vector.GreaterThan(mean, Vector<float>.Zero), new Vector<float>(power[k..]) / mean, Vector<float>.One).CopyTo(ratio[k..]);
+            }
+        for (; k < power.Length; k++) ratio[k] = ratio[k] > 0 ? power[k] / ratio[k] : 1f;
         TensorPrimitives.Log(ratio, logRatio);
     }
 
