@@ -249,6 +249,33 @@ public class FineStructureTests
     }
 
     [Fact]
+    public void Keeping_the_fine_structure_of_the_low_bins_only_changes_no_measurement_of_them()
+    {
+        // What the pipeline does at every rate: the features read up to 16 kHz, so only those bins' fine structure is kept.
+        const int fft = 16384, kept = 5946;
+        var x = Partials(wander: true);
+        var full = Measure(null, out var fullAverager);
+        var limited = Measure(kept, out var limitedAverager);
+        Assert.Equal(full.Count, limited.Count);
+        Assert.True(full.Count > 2);
+        // Bit for bit: each kept bin's windows are whole and scaled alike however far the spectrum runs.
+        Assert.Equal(full.Append(Read(fullAverager.Total)), limited.Append(Read(limitedAverager.Total)));
+        Assert.Equal(fullAverager.Total.DbSum.ToArray(), limitedAverager.Total.DbSum.ToArray());
+        Assert.Throws<ArgumentOutOfRangeException>(() => limitedAverager.Total.FineStructureDrift(100, kept + 1));
+
+        List<(double, double, double)> Measure(int? fineStructureBins, out SpectrumAverager averager)
+        {
+            var segments = new List<(double, double, double)>();
+            averager = new SpectrumAverager(fft, fft / 2, 24, 12, s => segments.Add(Read(s.Statistics)), -70, 17, 65, fineStructureBins);
+            averager.Push(x);
+            return segments;
+        }
+
+        static (double, double, double) Read(SpectrumStatistics s) =>
+            (s.FineStructureDrift(111, kept)!.Value, s.FineStructureChange(1114, kept)!.Value, s.PartialProminence(111, kept)!.Value);
+    }
+
+    [Fact]
     public void Change_pairs_only_link_consecutive_audible_frames_and_stay_inside_a_segment()
     {
         var segments = new List<(long Frames, long Pairs)>();

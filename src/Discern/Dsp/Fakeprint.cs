@@ -111,14 +111,17 @@ public static class Fakeprint
                 var high = (new Vector<double>(prefix[(k0 + halfWidth + half + 1)..]) - new Vector<double>(prefix[(k0 + halfWidth - half)..])) * inverseWhole;
                 Vector.Narrow(low, high).CopyTo(mean[k0..]);
             }
-            for (int k = 0; k < half && k < n; k++) mean[k] = EdgeMean(prefix, k, half, n);
+            for (int k = 0; k < half && k < n; k++) mean[k] = Mean(prefix, k, half, n);
         }
-        for (int k = k0; k < n; k++) mean[k] = EdgeMean(prefix, k, half, n);
+        for (int k = k0; k < n; k++) mean[k] = Mean(prefix, k, half, n);
 
-        static float EdgeMean(ReadOnlySpan<double> prefix, int k, int half, int n)
+        // A whole window is scaled exactly as the vector loop scales it, so a bin's mean does not depend on where that
+        // loop stopped: a caller may average only the first bins of a spectrum and get the same values for them.
+        static float Mean(ReadOnlySpan<double> prefix, int k, int half, int n)
         {
-            int lo = Math.Max(0, k - half), hi = Math.Min(n, k + half + 1);
-            return (float)((prefix[hi] - prefix[lo]) / (hi - lo));
+            int lo = Math.Max(0, k - half), hi = Math.Min(n, k + half + 1), whole = 2 * half + 1;
+            double sum = prefix[hi] - prefix[lo];
+            return (float)(hi - lo == whole ? sum * (1.0 / whole) : sum / (hi - lo));
         }
     }
 

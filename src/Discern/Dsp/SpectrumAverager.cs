@@ -22,7 +22,7 @@ public sealed class SpectrumAverager
     private readonly double[] _prefix;
     private readonly SpectrumStatistics _total;
     private readonly SegmentAccumulator[] _segments;
-    private readonly int _hop, _segmentFrames, _detailWindowBins, _prominenceWindowBins;
+    private readonly int _hop, _segmentFrames, _detailWindowBins, _prominenceWindowBins, _fineBins;
     private bool _previousAudible;
     private readonly Action<SegmentSpectrum> _onSegment;
     private readonly double _silenceFloor;
@@ -43,8 +43,9 @@ public sealed class SpectrumAverager
     /// <param name="silenceFloorDbfs">Frames whose mean power is below this level count as silent and are left out of the segments.</param>
     /// <param name="detailWindowBins">Width of the local average that a frame's fine structure is measured against (17 bins ≈ 46 Hz at 44.1 kHz and 16,384 points).</param>
     /// <param name="prominenceWindowBins">Width of the neighbourhood that a bin's power is compared with for <see cref="SpectrumStatistics.PartialProminence"/>.</param>
+    /// <param name="fineStructureBins">Bins, from DC, whose fine structure and local power ratios are computed and summed (all when null); the dB spectrum always covers every bin.</param>
     public SpectrumAverager(int fftSize, int hop, int segmentFrames, int segmentHopFrames, Action<SegmentSpectrum> onSegment, double silenceFloorDbfs = -70,
-        int detailWindowBins = 17, int prominenceWindowBins = SpectrumStatistics.DefaultProminenceWindowBins)
+        int detailWindowBins = 17, int prominenceWindowBins = SpectrumStatistics.DefaultProminenceWindowBins, int? fineStructureBins = null)
     {
         Guard.Positive(hop);
         Guard.Positive(segmentFrames);
@@ -57,24 +58,28 @@ public sealed class SpectrumAverager
         _window = Windows.Hann(fftSize);
         _frame = new float[fftSize];
         _windowed = new float[fftSize];
-        _power = new float[_fft.BinCount];
-        _logPower = new float[_fft.BinCount];
-        _detail = new float[_fft.BinCount];
-        _previousDetail = new float[_fft.BinCount];
-        _detailSquares = new float[_fft.BinCount];
-        _localRatio = new float[_fft.BinCount];
-        _localLogRatio = new float[_fft.BinCount];
-        _prefix = new double[_fft.BinCount + 1];
-        _changeSquares = new float[_fft.BinCount];
         _detailWindowBins = Math.Max(3, detailWindowBins);
         _prominenceWindowBins = Math.Max(3, prominenceWindowBins);
-        _total = new SpectrumStatistics(_fft.BinCount, _prominenceWindowBins);
+        _fineBins = Math.Clamp(fineStructureBins ?? _fft.BinCount, 1, _fft.BinCount);
+        // The moving averages of the bins kept need their whole windows, so they run half a window further.
+        int detailBins = Math.Min(_fft.BinCount, _fineBins + _detailWindowBins / 2);
+        int ratioBins = Math.Min(_fft.BinCount, _fineBins + _prominenceWindowBins / 2);
+        _power = new float[_fft.BinCount];
+        _logPower = new float[_fft.BinCount];
+        _detail = new float[detailBins];
+        _previousDetail = new float[detailBins];
+        _localRatio = new float[ratioBins];
+        _localLogRatio = new float[ratioBins];
+        _detailSquares = new float[_fineBins];
+        _changeSquares = new float[_fineBins];
+        _prefix = new double[_fft.BinCount + 1];
+        _total = new SpectrumStatistics(_fft.BinCount, _prominenceWindowBins, _fineBins);
         // Power of a full-scale sine through this window, per bin sum: used to express frame energy in dBFS.
         _silenceFloor = Math.Pow(10, silenceFloorDbfs / 10) * Windows.Energy(_window) * fftSize * 0.5;
         _logFloor = (float)(1e-12 * Windows.Energy(_window) * fftSize * 0.5 / _fft.BinCount);
         int overlap = segmentFrames / segmentHopFrames;
         _segments = new SegmentAccumulator[overlap];
-        for (int i = 0; i < overlap; i++) _segments[i] = new SegmentAccumulator(_fft.BinCount, _prominenceWindowBins, (long)i * segmentHopFrames);
+        for (int i = 0; i < overlap; i++) _segments[i] = new SegmentAccumulator(new SpectrumStatistics(_fft.BinCount, _prominenceWindowBins, _fineBins), (long)i * segmentHopFrames);
     }
 
     /// <summary>Frame length in samples.</summary>
@@ -122,24 +127,27 @@ public sealed class SpectrumAverager
             AudibleFrameCount++;
             // 1e-12 of full scale keeps digital silence inside a bin finite (−120 dB) without touching real content.
             TensorPrimitives.Add(_power, _logFloor, _power);
-            SpectrumStatistics.LocalPowerRatios(_power, _prominenceWindowBins, _prefix, _localRatio, _localLogRatio);
+            SpectrumStatistics.LocalPowerRatios(_power.AsSpan(0, _localRatio.Length), _prominenceWindowBins, _prefix, _localRatio, _localLogRatio);
             TensorPrimitives.Log10(_power, _logPower);
             TensorPrimitives.Multiply(_logPower, 10f, _logPower);
-            Fakeprint.SubtractMovingAverage(_logPower, _detailWindowBins, _detail, _prefix);
+            Fakeprint.SubtractMovingAverage(_logPower.AsSpan(0, _detail.Length), _detailWindowBins, _detail, _prefix);
             // The squares are computed once here and summed into the total and every segment that holds this frame.
-            TensorPrimitives.Multiply(_detail, _detail, _detailSquares);
+            var detail = _detail.AsSpan(0, _fineBins);
+            TensorPrimitives.Multiply(detail, detail, _detailSquares);
             if (pair)
             {
-                TensorPrimitives.Subtract(_detail, _previousDetail, _changeSquares);
+                TensorPrimitives.Subtract(detail, _previousDetail.AsSpan(0, _fineBins), _changeSquares);
                 TensorPrimitives.Multiply(_changeSquares, _changeSquares, _changeSquares);
             }
-            _total.AddTerms(_logPower, _detail, _detailSquares, _localRatio, _localLogRatio, pair ? _changeSquares : default);
+            _total.AddTerms(_logPower, detail, _detailSquares, _localRatio.AsSpan(0, _fineBins), _localLogRatio.AsSpan(0, _fineBins), pair ? _changeSquares : default);
         }
         foreach (var segment in _segments)
         {
             if (index < segment.StartFrame) continue;
             // A change pair belongs to a segment only when both of its frames do.
-            if (audible) segment.Statistics.AddTerms(_logPower, _detail, _detailSquares, _localRatio, _localLogRatio, pair && index > segment.StartFrame ? _changeSquares : default);
+            if (audible)
+                segment.Statistics.AddTerms(_logPower, _detail.AsSpan(0, _fineBins), _detailSquares, _localRatio.AsSpan(0, _fineBins), _localLogRatio.AsSpan(0, _fineBins),
+                    pair && index > segment.StartFrame ? _changeSquares : default);
             if (index - segment.StartFrame + 1 == _segmentFrames)
             {
                 if (segment.Statistics.Frames >= _segmentFrames / 2)
@@ -151,9 +159,9 @@ public sealed class SpectrumAverager
         if (audible) (_detail, _previousDetail) = (_previousDetail, _detail);
     }
 
-    private sealed class SegmentAccumulator(int bins, int prominenceWindowBins, long startFrame)
+    private sealed class SegmentAccumulator(SpectrumStatistics statistics, long startFrame)
     {
-        public SpectrumStatistics Statistics { get; } = new(bins, prominenceWindowBins);
+        public SpectrumStatistics Statistics { get; } = statistics;
         public long StartFrame { get; private set; } = startFrame;
 
         public void Reset(long nextStart)

@@ -24,22 +24,30 @@ public sealed class SpectrumStatistics
     /// <summary>
     /// Empty statistics for spectra of <paramref name="binCount"/> bins; <paramref name="prominenceWindowBins"/> is the
     /// neighbourhood that <see cref="Add"/> measures each bin's power against (see <see cref="PartialProminence"/>).
+    /// The dB spectrum is summed over every bin; the fine structure, its change and the local power ratios only over the
+    /// first <paramref name="fineStructureBinCount"/> (all when null): the features read them below 16 kHz, and at high
+    /// sample rates most bins lie above.
     /// </summary>
-    public SpectrumStatistics(int binCount, int prominenceWindowBins = DefaultProminenceWindowBins)
+    public SpectrumStatistics(int binCount, int prominenceWindowBins = DefaultProminenceWindowBins, int? fineStructureBinCount = null)
     {
         Guard.Positive(binCount);
         Guard.Positive(prominenceWindowBins);
+        int fine = fineStructureBinCount ?? binCount;
+        if (fine < 1 || fine > binCount) throw new ArgumentOutOfRangeException(nameof(fineStructureBinCount), fine, $"must be 1–{binCount}");
         _prominenceWindowBins = prominenceWindowBins;
-        _localRatioSum = new double[binCount];
-        _localLogRatioSum = new double[binCount];
         _dbSum = new double[binCount];
-        _detailSum = new double[binCount];
-        _detailSquares = new double[binCount];
-        _changeSquares = new double[binCount];
+        _localRatioSum = new double[fine];
+        _localLogRatioSum = new double[fine];
+        _detailSum = new double[fine];
+        _detailSquares = new double[fine];
+        _changeSquares = new double[fine];
     }
 
     /// <summary>Bins per spectrum (DC to Nyquist).</summary>
     public int BinCount => _dbSum.Length;
+
+    /// <summary>Bins, from DC, over which the fine structure, its change and the local power ratios are summed.</summary>
+    public int FineStructureBinCount => _detailSum.Length;
 
     /// <summary>Frames summed.</summary>
     public long Frames { get; private set; }
@@ -88,20 +96,25 @@ public sealed class SpectrumStatistics
             TensorPrimitives.Subtract(detail, previousDetail, _changeSquaresScratch);
             TensorPrimitives.Multiply(_changeSquaresScratch, _changeSquaresScratch, _changeSquaresScratch);
         }
-        AddTerms(db, detail, _detailSquaresScratch, _ratioScratch, _logRatioScratch, previousDetail.IsEmpty ? default : _changeSquaresScratch);
+        int fine = FineStructureBinCount;
+        AddTerms(db, detail[..fine], _detailSquaresScratch.AsSpan(0, fine), _ratioScratch.AsSpan(0, fine), _logRatioScratch.AsSpan(0, fine),
+            previousDetail.IsEmpty ? default : _changeSquaresScratch.AsSpan(0, fine));
     }
 
     /// <summary>
     /// Adds one frame from terms computed once for every statistics it feeds (the total and each overlapping segment):
-    /// its dB spectrum, fine structure, squared fine structure, local power ratios and their logarithms (<see cref="LocalPowerRatios"/>), and squared change from the previous frame (empty when
-    /// that frame is not part of these statistics). The sums are kept in double precision so that hours of frames do
-    /// not lose the small differences the features are made of.
+    /// its dB spectrum (<see cref="BinCount"/> bins), and over the first <see cref="FineStructureBinCount"/> bins its fine
+    /// structure, squared fine structure, local power ratios and their logarithms (<see cref="LocalPowerRatios"/>), and
+    /// squared change from the previous frame (empty when that frame is not part of these statistics). The sums are kept
+    /// in double precision so that hours of frames do not lose the small differences the features are made of.
     /// </summary>
     internal void AddTerms(ReadOnlySpan<float> db, ReadOnlySpan<float> detail, ReadOnlySpan<float> detailSquares, ReadOnlySpan<float> localRatio,
         ReadOnlySpan<float> localLogRatio, ReadOnlySpan<float> changeSquares)
     {
-        if (db.Length != BinCount || detail.Length != BinCount || detailSquares.Length != BinCount || localRatio.Length != BinCount || localLogRatio.Length != BinCount)
-            throw new ArgumentException($"spectra must hold {BinCount} bins");
+        int fine = FineStructureBinCount;
+        if (db.Length != BinCount) throw new ArgumentException($"spectra must hold {BinCount} bins", nameof(db));
+        if (detail.Length != fine || detailSquares.Length != fine || localRatio.Length != fine || localLogRatio.Length != fine)
+            throw new ArgumentException($"fine-structure terms must hold {fine} bins");
         Accumulate(_dbSum, db);
         Accumulate(_detailSum, detail);
         Accumulate(_detailSquares, detailSquares);
@@ -109,7 +122,7 @@ public sealed class SpectrumStatistics
         Accumulate(_localLogRatioSum, localLogRatio);
         Frames++;
         if (changeSquares.IsEmpty) return;
-        if (changeSquares.Length != BinCount) throw new ArgumentException($"spectra must hold {BinCount} bins", nameof(changeSquares));
+        if (changeSquares.Length != fine) throw new ArgumentException($"fine-structure terms must hold {fine} bins", nameof(changeSquares));
         Accumulate(_changeSquares, changeSquares);
         ChangePairs++;
     }
@@ -164,6 +177,18 @@ public sealed class SpectrumStatistics
     }
 
     /// <summary>
+    /// <paramref name="hiBin"/> clamped to the spectrum, refused beyond the bins whose fine structure was summed: a band
+    /// cut short there would silently measure less than it was asked to.
+    /// </summary>
+    private int FineStructureEnd(int hiBin)
+    {
+        hiBin = Math.Min(BinCount, hiBin);
+        if (hiBin > FineStructureBinCount)
+            throw new ArgumentOutOfRangeException(nameof(hiBin), hiBin, $"the fine structure was summed over the first {FineStructureBinCount} bins only");
+        return hiBin;
+    }
+
+    /// <summary>
     /// How much of the fine structure between <paramref name="loBin"/> (inclusive) and <paramref name="hiBin"/> (exclusive)
     /// does not hold over the whole stretch: one minus the share of its energy that its per-bin time average keeps,
     /// 1 − Σₖ mean(dₖ)² / Σₖ mean(dₖ²). Where <see cref="FineStructureChange"/> compares neighbouring frames, this
@@ -175,7 +200,7 @@ public sealed class SpectrumStatistics
     public double? FineStructureDrift(int loBin, int hiBin)
     {
         loBin = Math.Max(0, loBin);
-        hiBin = Math.Min(BinCount, hiBin);
+        hiBin = FineStructureEnd(hiBin);
         if (hiBin - loBin < 1 || Frames == 0) return null;
         double steady = 0, total = 0, scale = 1.0 / Frames;
         for (int k = loBin; k < hiBin; k++)
@@ -197,7 +222,7 @@ public sealed class SpectrumStatistics
     public double? FineStructureChange(int loBin, int hiBin)
     {
         loBin = Math.Max(0, loBin);
-        hiBin = Math.Min(BinCount, hiBin);
+        hiBin = FineStructureEnd(hiBin);
         if (hiBin - loBin < 2 || ChangePairs == 0) return null;
         double sum = 0, squares = 0, change = 0;
         for (int k = loBin; k < hiBin; k++)
@@ -225,7 +250,7 @@ public sealed class SpectrumStatistics
     public double? PartialProminence(int loBin, int hiBin)
     {
         loBin = Math.Max(0, loBin);
-        hiBin = Math.Min(BinCount, hiBin);
+        hiBin = FineStructureEnd(hiBin);
         if (hiBin - loBin < 1 || Frames == 0) return null;
         double ratioSum = 0, logSum = 0;
         for (int k = loBin; k < hiBin; k++)

@@ -82,7 +82,8 @@ public sealed class AudioMeasurer
             var features = extractor.Extract(segment.Statistics, rate);
             double start = segment.StartFrame * secondsPerFrame;
             segments.Add(new SegmentMeasurement(start, start + ((segment.FrameCount - 1) * hop + fftSize) / (double)rate, features.Values));
-        }, _config.SilenceFloorDbfs, _config.FineStructureWindowBins(rate, fftSize), _config.PartialProminenceWindowBins(rate, fftSize));
+        }, _config.SilenceFloorDbfs, _config.FineStructureWindowBins(rate, fftSize), _config.PartialProminenceWindowBins(rate, fftSize),
+            _config.FineStructureBins(rate, fftSize));
 
         // The analysis only sees the mix, so a decoder that can mix before synthesis saves itself the work.
         int readChannels = channels > 1 && source.TryDownmixToMono() ? 1 : channels;

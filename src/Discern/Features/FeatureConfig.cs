@@ -85,6 +85,14 @@ public sealed record FeatureConfig
     /// <summary>Width in bins of <see cref="PartialProminenceWindowHz"/> for a frame of <paramref name="fftSize"/> at <paramref name="sampleRateHz"/>, odd so it is centred.</summary>
     public int PartialProminenceWindowBins(int sampleRateHz, int fftSize) => OddBins(PartialProminenceWindowHz, sampleRateHz, fftSize);
 
+    /// <summary>
+    /// Bins, from DC, of a frame of <paramref name="fftSize"/> at <paramref name="sampleRateHz"/> whose fine structure the
+    /// features read: up to <see cref="BandHighHz"/>, the top of every band they measure. The rest of the spectrum only
+    /// needs its level (bandwidth, display), so at 96 or 192 kHz most of each frame's work is skipped.
+    /// </summary>
+    public int FineStructureBins(int sampleRateHz, int fftSize) =>
+        Math.Min(fftSize / 2 + 1, (int)Math.Ceiling(BandHighHz / ((double)sampleRateHz / fftSize)) + 1);
+
     /// <summary><paramref name="widthHz"/> in bins of a frame of <paramref name="fftSize"/> at <paramref name="sampleRateHz"/>, rounded to an odd count of at least 3.</summary>
     private static int OddBins(double widthHz, int sampleRateHz, int fftSize) =>
         2 * Math.Max(1, (int)Math.Round(widthHz / ((double)sampleRateHz / fftSize) / 2)) + 1;
