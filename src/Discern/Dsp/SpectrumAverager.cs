@@ -122,6 +122,10 @@ public sealed class SpectrumAverager
         long index = _framesSeen++;
         bool audible = TensorPrimitives.Sum(_power) > _silenceFloor;
         bool pair = audible && _previousAudible;
+        // The terms summed: the whole dB spectrum, and the fine structure and local power ratios of the bins kept.
+        var detail = _detail.AsSpan(0, _fineBins);
+        var ratio = _localRatio.AsSpan(0, _fineBins);
+        var logRatio = _localLogRatio.AsSpan(0, _fineBins);
         if (audible)
         {
             AudibleFrameCount++;
@@ -132,22 +136,19 @@ public sealed class SpectrumAverager
             TensorPrimitives.Multiply(_logPower, 10f, _logPower);
             Fakeprint.SubtractMovingAverage(_logPower.AsSpan(0, _detail.Length), _detailWindowBins, _detail, _prefix);
             // The squares are computed once here and summed into the total and every segment that holds this frame.
-            var detail = _detail.AsSpan(0, _fineBins);
             TensorPrimitives.Multiply(detail, detail, _detailSquares);
             if (pair)
             {
                 TensorPrimitives.Subtract(detail, _previousDetail.AsSpan(0, _fineBins), _changeSquares);
                 TensorPrimitives.Multiply(_changeSquares, _changeSquares, _changeSquares);
             }
-            _total.AddTerms(_logPower, detail, _detailSquares, _localRatio.AsSpan(0, _fineBins), _localLogRatio.AsSpan(0, _fineBins), pair ? _changeSquares : default);
+            _total.AddTerms(_logPower, detail, _detailSquares, ratio, logRatio, pair ? _changeSquares : default);
         }
         foreach (var segment in _segments)
         {
             if (index < segment.StartFrame) continue;
             // A change pair belongs to a segment only when both of its frames do.
-            if (audible)
-                segment.Statistics.AddTerms(_logPower, _detail.AsSpan(0, _fineBins), _detailSquares, _localRatio.AsSpan(0, _fineBins), _localLogRatio.AsSpan(0, _fineBins),
-                    pair && index > segment.StartFrame ? _changeSquares : default);
+            if (audible) segment.Statistics.AddTerms(_logPower, detail, _detailSquares, ratio, logRatio, pair && index > segment.StartFrame ? _changeSquares : default);
             if (index - segment.StartFrame + 1 == _segmentFrames)
             {
                 if (segment.Statistics.Frames >= _segmentFrames / 2)
