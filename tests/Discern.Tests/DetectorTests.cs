@@ -44,6 +44,19 @@ public class DetectorTests
         Assert.Contains(v.Reasons, r => r.Code == Reason.TooShortCode && r.Message.Contains("too short", StringComparison.OrdinalIgnoreCase));
     }
 
+    [Theory]
+    [InlineData(32000)]
+    [InlineData(44100)]
+    [InlineData(48000)]
+    public async Task Six_seconds_hold_a_segment_at_every_common_rate(int rate)
+    {
+        // The corpus's diffusion clips last 6 s; with 0.51 s frames at 32 kHz they held no whole segment.
+        var v = await Analyze(Signals.Wav(Signals.MusicLike(rate, 6, 4), rate, 1));
+        Assert.DoesNotContain(v.Reasons, r => r.Code == Reason.TooShortCode);
+        Assert.NotEmpty(v.Segments);
+        Assert.InRange(v.Segments[0].EndSeconds - v.Segments[0].StartSeconds, 4.2, 4.7); // 24 half-overlapping frames
+    }
+
     [Fact]
     public async Task Telephone_band_audio_is_uncertain_as_band_limited()
     {

@@ -51,6 +51,45 @@ public class RealFftTests
     }
 
     [Fact]
+    public void A_frame_shorter_than_its_transform_is_zero_padded_and_advances_by_its_hop()
+    {
+        // 32 kHz: a 0.372 s frame (11,904 samples) in a 16,384-point transform, as FeatureConfig picks.
+        const int rate = 32000, fft = 16384, frame = 11904;
+        double binHz = (double)rate / fft;
+        var averager = new SpectrumAverager(fft, frame / 2, 10_000, 10_000, _ => { }, frameLength: frame);
+        Assert.Equal(frame, averager.FrameLength);
+        averager.Push(Signals.Sine(3000 * binHz, rate, frame * 5));
+        Assert.Equal(9, averager.FrameCount); // (5 frames of samples − 1 frame) / half a frame + 1
+        var db = averager.Total.DbSum;
+        int peak = 0;
+        for (int k = 1; k < db.Length; k++) if (db[k] > db[peak]) peak = k;
+        Assert.Equal(3000, peak);
+        Assert.Throws<ArgumentOutOfRangeException>(() => new SpectrumAverager(fft, 100, 10, 10, _ => { }, frameLength: fft + 2));
+    }
+
+    [Theory]
+    [InlineData(8000)]
+    [InlineData(11025)]
+    [InlineData(16000)]
+    [InlineData(22050)]
+    [InlineData(24000)]
+    [InlineData(32000)]
+    [InlineData(44100)]
+    [InlineData(48000)]
+    [InlineData(88200)]
+    [InlineData(96000)]
+    [InlineData(192000)]
+    public void Frames_last_about_as_long_at_every_sample_rate(int rate)
+    {
+        // The persistence features compare consecutive frames: their span of time must not depend on the rate.
+        var config = FeatureConfig.Default;
+        int frame = config.FrameLengthFor(rate), fft = config.FftSizeFor(rate);
+        Assert.True(frame <= fft && frame % 2 == 0, $"frame {frame}, transform {fft}");
+        Assert.InRange((double)frame / rate, 0.34, 0.373);
+        if (rate == 44100) Assert.Equal(16384, frame); // the recipe's n_fft, unpadded
+    }
+
+    [Fact]
     public void Rejects_sizes_that_are_not_powers_of_two() =>
         Assert.Throws<ArgumentOutOfRangeException>(() => new RealFft(1000));
 

@@ -44,9 +44,12 @@ public sealed class SpectrumAverager
     /// <param name="detailWindowBins">Width of the local average that a frame's fine structure is measured against (17 bins ≈ 46 Hz at 44.1 kHz and 16,384 points).</param>
     /// <param name="prominenceWindowBins">Width of the neighbourhood that a bin's power is compared with for <see cref="SpectrumStatistics.PartialProminence"/>.</param>
     /// <param name="fineStructureBins">Bins, from DC, whose fine structure and local power ratios are computed and summed (all when null); the dB spectrum always covers every bin.</param>
+    /// <param name="frameLength">Samples per frame (at most <paramref name="fftSize"/>, which it is zero-padded to; all of it when null), so that frames last as long at every sample rate.</param>
     public SpectrumAverager(int fftSize, int hop, int segmentFrames, int segmentHopFrames, Action<SegmentSpectrum> onSegment, double silenceFloorDbfs = -70,
-        int detailWindowBins = 17, int prominenceWindowBins = SpectrumStatistics.DefaultProminenceWindowBins, int? fineStructureBins = null)
+        int detailWindowBins = 17, int prominenceWindowBins = SpectrumStatistics.DefaultProminenceWindowBins, int? fineStructureBins = null, int? frameLength = null)
     {
+        int length = frameLength ?? fftSize;
+        if (length < 2 || length > fftSize) throw new ArgumentOutOfRangeException(nameof(frameLength), length, $"must be 2–{fftSize} samples");
         Guard.Positive(hop);
         Guard.Positive(segmentFrames);
         Guard.Positive(segmentHopFrames);
@@ -55,8 +58,8 @@ public sealed class SpectrumAverager
         _hop = hop;
         _segmentFrames = segmentFrames;
         _onSegment = onSegment;
-        _window = Windows.Hann(fftSize);
-        _frame = new float[fftSize];
+        _window = Windows.Hann(length);
+        _frame = new float[length];
         _windowed = new float[fftSize];
         _detailWindowBins = Math.Max(3, detailWindowBins);
         _prominenceWindowBins = Math.Max(3, prominenceWindowBins);
@@ -82,8 +85,11 @@ public sealed class SpectrumAverager
         for (int i = 0; i < overlap; i++) _segments[i] = new SegmentAccumulator(new SpectrumStatistics(_fft.BinCount, _prominenceWindowBins, _fineBins), (long)i * segmentHopFrames);
     }
 
-    /// <summary>Frame length in samples.</summary>
+    /// <summary>Transform length in samples.</summary>
     public int FftSize => _fft.Size;
+
+    /// <summary>Frame length in samples (the rest of each transform is zeros).</summary>
+    public int FrameLength => _frame.Length;
 
     /// <summary>Bins per spectrum (DC to Nyquist).</summary>
     public int BinCount => _fft.BinCount;
@@ -117,7 +123,7 @@ public sealed class SpectrumAverager
 
     private void AnalyseFrame()
     {
-        TensorPrimitives.Multiply(_frame, _window, _windowed);
+        TensorPrimitives.Multiply(_frame, _window, _windowed.AsSpan(0, _frame.Length));
         _fft.PowerSpectrum(_windowed, _power);
         long index = _framesSeen++;
         bool audible = TensorPrimitives.Sum(_power) > _silenceFloor;

@@ -72,8 +72,8 @@ public sealed class AudioMeasurer
         if (rate < options.MinSampleRateHz || rate > options.MaxSampleRateHz)
             throw new InputLimitExceededException($"The sample rate is {rate} Hz; {options.MinSampleRateHz}–{options.MaxSampleRateHz} Hz is accepted.");
 
-        int fftSize = _config.FftSizeFor(rate);
-        int hop = fftSize / 2;
+        int fftSize = _config.FftSizeFor(rate), frameLength = _config.FrameLengthFor(rate);
+        int hop = frameLength / 2;
         double secondsPerFrame = (double)hop / rate;
         var extractor = new FeatureExtractor(_config);
         var segments = new List<SegmentMeasurement>();
@@ -81,9 +81,9 @@ public sealed class AudioMeasurer
         {
             var features = extractor.Extract(segment.Statistics, rate);
             double start = segment.StartFrame * secondsPerFrame;
-            segments.Add(new SegmentMeasurement(start, start + ((segment.FrameCount - 1) * hop + fftSize) / (double)rate, features.Values));
+            segments.Add(new SegmentMeasurement(start, start + ((segment.FrameCount - 1) * hop + frameLength) / (double)rate, features.Values));
         }, _config.SilenceFloorDbfs, _config.FineStructureWindowBins(rate, fftSize), _config.PartialProminenceWindowBins(rate, fftSize),
-            _config.FineStructureBins(rate, fftSize));
+            _config.FineStructureBins(rate, fftSize), frameLength);
 
         // The analysis only sees the mix, so a decoder that can mix before synthesis saves itself the work.
         int readChannels = channels > 1 && source.TryDownmixToMono() ? 1 : channels;
@@ -157,8 +157,8 @@ public sealed class AudioMeasurer
     /// <summary>Shortest input that yields one segment at <paramref name="sampleRateHz"/>.</summary>
     public double MinimumSeconds(int sampleRateHz)
     {
-        int fft = _config.FftSizeFor(sampleRateHz);
-        return ((_config.SegmentFrames - 1) * (fft / 2) + fft) / (double)sampleRateHz;
+        int frame = _config.FrameLengthFor(sampleRateHz);
+        return ((_config.SegmentFrames - 1) * (frame / 2) + frame) / (double)sampleRateHz;
     }
 
     private static double[] Median(List<double[]> rows)

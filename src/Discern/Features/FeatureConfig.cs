@@ -13,7 +13,12 @@ public sealed record FeatureConfig
     /// <summary>The configuration the shipped model was trained with.</summary>
     public static FeatureConfig Default { get; } = new();
 
-    /// <summary>Frame length in seconds, rounded to a power of two in samples: 0.372 s is 16,384 samples at 44.1 kHz, the n_fft of the published recipe (≈ 2.7 Hz per bin).</summary>
+    /// <summary>
+    /// Frame length in seconds: 0.372 s is 16,384 samples at 44.1 kHz, the n_fft of the published recipe (≈ 2.7 Hz per
+    /// bin). The transform is the power of two nearest to it (<see cref="FftSizeFor"/>); where that is longer, the frame
+    /// keeps this duration and the transform is zero-padded (<see cref="FrameLengthFor"/>), because the persistence
+    /// features measure change from one frame to the next and must see the same span of time at every sample rate.
+    /// </summary>
     public double FrameDurationSeconds { get; init; } = 0.372;
 
     /// <summary>Frames per segment estimate (24 frames ≈ 4.5 s at 44.1 kHz with half-overlap); fixed in frames so every estimate has the same noise.</summary>
@@ -79,6 +84,19 @@ public sealed record FeatureConfig
         return 1 << Math.Clamp((int)Math.Round(ideal), 8, 17);
     }
 
+    /// <summary>
+    /// Samples per frame at <paramref name="sampleRateHz"/>: <see cref="FrameDurationSeconds"/> (an even count), but no
+    /// more than <see cref="FftSizeFor"/>. At 44.1 and 48 kHz and their multiples the frame is the whole transform (0.34–0.37 s);
+    /// at 32, 16 and 8 kHz, where the nearest power of two would last 0.51 s, it is 0.372 s zero-padded. With 0.51 s
+    /// frames a clip resampled to 32 kHz moved on every persistence feature, and a 6 s clip held no whole segment.
+    /// </summary>
+    public int FrameLengthFor(int sampleRateHz)
+    {
+        int fftSize = FftSizeFor(sampleRateHz);
+        int wanted = 2 * (int)Math.Round(sampleRateHz * FrameDurationSeconds / 2);
+        return Math.Clamp(wanted, 2, fftSize);
+    }
+
     /// <summary>Width in bins of <see cref="FineStructureWindowHz"/> for a frame of <paramref name="fftSize"/> at <paramref name="sampleRateHz"/>, odd so it is centred.</summary>
     public int FineStructureWindowBins(int sampleRateHz, int fftSize) => OddBins(FineStructureWindowHz, sampleRateHz, fftSize);
 
@@ -97,7 +115,7 @@ public sealed record FeatureConfig
     private static int OddBins(double widthHz, int sampleRateHz, int fftSize) =>
         2 * Math.Max(1, (int)Math.Round(widthHz / ((double)sampleRateHz / fftSize) / 2)) + 1;
 
-    /// <summary>A short, stable identifier of these values ("fp6-" and a hash; the prefix changes when a feature's algorithm does).</summary>
+    /// <summary>A short, stable identifier of these values ("fp7-" and a hash; the prefix changes when a feature's algorithm does).</summary>
     public string Id
     {
         get
@@ -105,7 +123,7 @@ public sealed record FeatureConfig
             var text = string.Create(CultureInfo.InvariantCulture,
                 $"{FrameDurationSeconds};{SegmentFrames};{SegmentHopFrames};{BandLowHz};{BandHighHz};{MinBandWidthHz};{EnvelopeWindowHz};{DetailWindowHz};{ResidualClipDb};{CombMinSpacingHz};{CombMaxSpacingHz};{PeakThresholdDb};{SilenceFloorDbfs};{FineStructureWindowHz};{FineStructureLowHz};{FineStructureSplitHz};{PartialProminenceWindowHz};{string.Join(',', FeatureExtractor.FeatureNames)}");
             var hash = SHA256.HashData(Encoding.UTF8.GetBytes(text));
-            return "fp6-" + Convert.ToHexStringLower(hash)[..10];
+            return "fp7-" + Convert.ToHexStringLower(hash)[..10];
         }
     }
 }
