@@ -34,7 +34,7 @@ public sealed class TransformTests : IDisposable
             var m = new AudioMeasurer(FeatureConfig.Default, AudioDecoders.CreateDefault())
                 .Measure(File.OpenRead(output), AnalysisOptions.Default);
             // Opus always decodes at 48 kHz, as an uploaded Opus file does.
-            int expectedRate = name switch { "resample-32k" => 32000, "resample-16k" => 16000, "opus-96k" or "opus-48k" => 48000, _ => Rate };
+            int expectedRate = name switch { "resample-48k" => 48000, "resample-32k" => 32000, "resample-16k" => 16000, "opus-96k" or "opus-48k" => 48000, _ => Rate };
             Assert.Equal(expectedRate, m.Input.SampleRateHz);
             double expectedSeconds = name switch { "tempo+5" => 8 / 1.05, "tempo-5" => 8 / 0.95, _ => 8 };
             Assert.InRange(m.Input.DurationSeconds, expectedSeconds - 0.15, expectedSeconds + 0.15);

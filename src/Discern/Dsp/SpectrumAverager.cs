@@ -31,11 +31,11 @@ public sealed class SpectrumAverager
     private long _framesSeen;
 
     /// <summary>
-    /// Starts averaging frames of <paramref name="fftSize"/> samples every <paramref name="hop"/> samples,
+    /// Starts averaging frames of <paramref name="frameLength"/> samples (zero-padded to <paramref name="fftSize"/>) every <paramref name="hop"/> samples,
     /// emitting a <see cref="SegmentSpectrum"/> every <paramref name="segmentHopFrames"/> frames once
     /// <paramref name="segmentFrames"/> frames are in it.
     /// </summary>
-    /// <param name="fftSize">Frame length (power of two).</param>
+    /// <param name="fftSize">Transform length (power of two).</param>
     /// <param name="hop">Frame advance in samples.</param>
     /// <param name="segmentFrames">Frames per segment estimate.</param>
     /// <param name="segmentHopFrames">Frames between segment starts; must divide <paramref name="segmentFrames"/>.</param>

@@ -49,6 +49,7 @@ public static partial class AudioTransforms
         Codec("opus-96k", "Opus 96 kbps", "opus", "libopus", "96k"),
         Filter("resample-48k-44k", "resampling", "to 48 kHz, then to 44.1 kHz", "aresample=48000:resampler=soxr,aresample=44100:resampler=soxr"),
         Filter("resample-22k-44k", "resampling", "down to 22.05 kHz and back up to 44.1 kHz", "aresample=22050:resampler=soxr,aresample=44100:resampler=soxr"),
+        Filter("resample-48k", "resampling", "to 48 kHz (the rate of most video soundtracks)", "aresample=48000:resampler=soxr"),
         Filter("resample-32k", "resampling", "to 32 kHz", "aresample=32000:resampler=soxr"),
         Filter("resample-16k", "resampling", "to 16 kHz (8 kHz of band left)", "aresample=16000:resampler=soxr"),
         Pitch(+1), Pitch(-1), Pitch(+2), Pitch(-2),
