@@ -47,6 +47,30 @@ public sealed class TransformTests : IDisposable
         finally { File.Delete(output); }
     }
 
+    [Theory]
+    [MemberData(nameof(Names))]
+    public async Task Each_transform_gives_the_same_audio_every_time(string name)
+    {
+        // An evaluation must print the same figures twice; soxr used to dither 16-bit input with a random seed.
+        var options = new TransformOptions { MixWithPath = _mix };
+        var first = await AudioTransforms.ApplyAsync(_clip, name, _ffmpeg, options);
+        var second = await AudioTransforms.ApplyAsync(_clip, name, _ffmpeg, options);
+        try
+        {
+            float[] Decode(string path)
+            {
+                using var source = AudioDecoders.CreateDefault().Open(File.OpenRead(path)).Source;
+                return Signals.DecodeAll(source);
+            }
+            Assert.Equal(Decode(first), Decode(second));
+        }
+        finally
+        {
+            File.Delete(first);
+            File.Delete(second);
+        }
+    }
+
     [Fact]
     public async Task Mixing_without_a_recording_to_mix_in_is_refused_clearly()
     {
