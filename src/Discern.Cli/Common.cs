@@ -68,7 +68,7 @@ internal abstract class TrainingSettings : AudioSettings
     public string Manifest { get; init; } = "";
 
     [CommandOption("--augment <TRANSFORM>")]
-    [System.ComponentModel.Description("Also train on every clip after this transform (repeatable). Default: mp3-128k, as the shipped model.")]
+    [System.ComponentModel.Description("Also train on every clip after this transform (repeatable), or on every human clip through a synthetic decoder ('decoder-lines'). Default: mp3-128k, opus-48k and decoder-lines, as the shipped model.")]
     public string[] Augment { get; init; } = [];
 
     [CommandOption("--no-augment")]
@@ -81,7 +81,8 @@ internal abstract class TrainingSettings : AudioSettings
     public override ValidationResult Validate()
     {
         foreach (var t in Augment)
-            if (!AudioTransforms.IsKnown(t)) return ValidationResult.Error($"unknown --augment '{t}'");
+            if (!AudioTransforms.IsKnown(t) && !t.Equals(SyntheticDecoder.AugmentationName, StringComparison.OrdinalIgnoreCase))
+                return ValidationResult.Error($"unknown --augment '{t}'");
         return base.Validate();
     }
 }

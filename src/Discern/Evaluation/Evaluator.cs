@@ -13,8 +13,15 @@ public sealed record MeasuredEntry(ManifestEntry Entry, Measurement? Measurement
     /// <summary>Whether the clip has clip-level features.</summary>
     public bool HasFeatures => Measurement?.Features is not null;
 
+    /// <summary>
+    /// The source group a training example from this clip is weighed in: its manifest source unless set (synthetic
+    /// positives keep their recording's source, so that a fold holding that source out leaves them out too, but are
+    /// weighed as one source of their own).
+    /// </summary>
+    public string? TrainingSource { get; init; }
+
     /// <summary>As a training example.</summary>
-    public LabeledExample ToExample() => new(Entry.RelativePath, Measurement!.Features!, Entry.IsAi, Entry.Source);
+    public LabeledExample ToExample() => new(Entry.RelativePath, Measurement!.Features!, Entry.IsAi, TrainingSource ?? Entry.Source);
 }
 
 /// <summary>One clip's outcome in an evaluation.</summary>
@@ -65,16 +72,20 @@ public static class Evaluator
 {
     /// <summary>
     /// Measures every entry in parallel (results in manifest order), after <paramref name="transform"/> when not "none".
-    /// A failing clip becomes a row with its error; it never stops the run.
+    /// A failing clip becomes a row with its error; it never stops the run. <see cref="SyntheticDecoder.AugmentationName"/>
+    /// measures only the human entries, each through its own <see cref="SyntheticDecoder"/>, as AI examples, and keeps
+    /// those whose lines it can see (<see cref="SyntheticDecoder.LeftVisibleLines"/>).
     /// </summary>
     public static async Task<IReadOnlyList<MeasuredEntry>> MeasureAsync(IReadOnlyList<ManifestEntry> entries, FeatureConfig config,
         string transform = "none", int workers = 0, AnalysisOptions? options = null, IProgress<int>? progress = null, TransformOptions? transformOptions = null,
         CancellationToken cancellationToken = default)
     {
         options ??= AnalysisOptions.Default;
-        var results = new MeasuredEntry[entries.Count];
+        bool synthetic = transform.Equals(SyntheticDecoder.AugmentationName, StringComparison.OrdinalIgnoreCase);
+        if (synthetic) entries = [.. entries.Where(e => !e.IsAi)];
+        var results = new MeasuredEntry?[entries.Count];
         var ffmpeg = new FfmpegDecoder(options.FfmpegPath);
-        bool transformed = !transform.Equals("none", StringComparison.OrdinalIgnoreCase);
+        bool transformed = !synthetic && !transform.Equals("none", StringComparison.OrdinalIgnoreCase);
         if (transformed && !ffmpeg.IsAvailable) throw new DecoderUnavailableException($"Transform '{transform}' needs ffmpeg, which was not found on PATH.");
         int done = 0;
         var parallel = new ParallelOptions { MaxDegreeOfParallelism = workers > 0 ? workers : Environment.ProcessorCount, CancellationToken = cancellationToken };
@@ -86,9 +97,14 @@ public static class Evaluator
             {
                 var path = entry.Path;
                 if (transformed) path = temp = await AudioTransforms.ApplyAsync(entry.Path, transform, ffmpeg, transformOptions, ct).ConfigureAwait(false);
-                var measurer = new AudioMeasurer(config, AudioDecoders.CreateDefault(options.FfmpegPath, options.PreferFfmpeg));
+                var decoders = AudioDecoders.CreateDefault(options.FfmpegPath, options.PreferFfmpeg);
+                if (synthetic) decoders = SyntheticDecoder.Wrap(decoders, entry.RelativePath);
+                var measurer = new AudioMeasurer(config, decoders);
                 var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan);
-                results[i] = new MeasuredEntry(entry, measurer.Measure(stream, options, ct), null);
+                var measurement = measurer.Measure(stream, options, ct);
+                if (!synthetic) results[i] = new MeasuredEntry(entry, measurement, null);
+                else if (SyntheticDecoder.LeftVisibleLines(measurement))
+                    results[i] = new MeasuredEntry(entry with { IsAi = true }, measurement, null) { TrainingSource = SyntheticDecoder.SourceName };
             }
             catch (Exception ex) when (ex is DiscernException or IOException or UnauthorizedAccessException)
             {
@@ -100,7 +116,8 @@ public static class Evaluator
                 progress?.Report(Interlocked.Increment(ref done));
             }
         }).ConfigureAwait(false);
-        return results;
+        // Synthetic examples whose lines the music buried are left out (null here): nothing in them says "decoder".
+        return [.. results.OfType<MeasuredEntry>()];
     }
 
     /// <summary>
@@ -110,9 +127,11 @@ public static class Evaluator
     /// (leave-one-source-out AUC 0.16 → 0.63 on the corpus, see docs/results.md). Low-bitrate Opus (YouTube's lowest
     /// audio stream, and this corpus's warzone2100 soundtrack) fills bands with noise, which blurs a human recording's
     /// fine structure towards a generator's; training on every clip at Opus 48 kbps as well teaches the model and its
-    /// threshold how far a codec alone moves it (held-out false positives 7.1 % → 4.8 %).
+    /// threshold how far a codec alone moves it (held-out false positives 7.1 % → 4.8 %). Last, every human clip through a
+    /// <see cref="SyntheticDecoder"/> as an AI example: the corpus's generators leave no comb a human recording lacks, so
+    /// only these examples teach the model that a decoder's comb of lines is evidence.
     /// </summary>
-    public static IReadOnlyList<string> DefaultAugmentations { get; } = ["mp3-128k", "opus-48k"];
+    public static IReadOnlyList<string> DefaultAugmentations { get; } = ["mp3-128k", "opus-48k", SyntheticDecoder.AugmentationName];
 
     /// <summary>Training options of the shipped model: weights kept non-negative, only <see cref="FeatureExtractor.ScoredFeatures"/> weighed.</summary>
     public static TrainingOptions ShippedTrainingOptions { get; } = TrainingOptions.Default with { Features = FeatureExtractor.ScoredFeatures };
