@@ -8,6 +8,7 @@ namespace Discern.Tests;
 public class SyntheticDecoderTests
 {
     private static readonly int CombHarmonicity = FeatureExtractor.IndexOf("comb_harmonicity");
+    private static readonly int CombStrength = FeatureExtractor.IndexOf("comb_strength");
 
     [Fact]
     public void Its_pattern_is_what_a_stack_of_transposed_convolutions_outputs_for_a_constant_input()
@@ -43,6 +44,26 @@ public class SyntheticDecoderTests
         Assert.True(Math.Abs(with.SpacingHz - decoder.LineSpacingHz(rate)) <= 1.5 * binHz, $"comb spacing {with.SpacingHz:0.0} Hz (strength {with.Strength:0.00}, harmonicity {with.Harmonicity:0.00}) for lines {decoder.LineSpacingHz(rate):0.0} Hz apart; without: {without.SpacingHz:0.0} Hz, {without.Harmonicity:0.00}");
         Assert.True(with.Harmonicity > 0.3 && without.Harmonicity < SyntheticDecoder.VisibleCombHarmonicity,
             $"comb harmonicity with the decoder {with.Harmonicity:0.00}, without {without.Harmonicity:0.00}");
+    }
+
+    [Fact]
+    public void A_held_note_makes_a_comb_but_not_a_decoders_and_decoder_lines_do()
+    {
+        const int rate = 44100;
+        var music = Darker(Signals.MusicLike(rate, 12, seed: 8));
+        // A drone: a sawtooth at 175 Hz (F3) held for the whole clip, its harmonics falling as 1/k.
+        var drone = (float[])music.Clone();
+        for (int i = 0; i < drone.Length; i++) drone[i] += (float)(0.3 * (2 * ((175.0 * i / rate) % 1) - 1));
+        var lined = (float[])music.Clone();
+        var state = default(SyntheticDecoder.State);
+        new SyntheticDecoder([7, 6, 6], levelDb: -30, seed: 2).Apply(lined, 1, rate, ref state);
+
+        var (droneComb, droneNote, droneFeature) = CombAndNote(drone, rate);
+        var (linedComb, linedNote, linedFeature) = CombAndNote(lined, rate);
+        Assert.True(droneComb.Harmonicity > 0.3, $"the drone's comb harmonicity {droneComb.Harmonicity:0.00} at {droneComb.SpacingHz:0.0} Hz");
+        Assert.True(droneNote > 12 && droneFeature == 0, $"the drone's note prominence {droneNote:0.0} dB, weighed harmonicity {droneFeature:0.00}");
+        Assert.True(linedComb.Harmonicity > 0.3 && linedNote < 6 && linedFeature == linedComb.Harmonicity,
+            $"decoder lines: harmonicity {linedComb.Harmonicity:0.00} at {linedComb.SpacingHz:0.0} Hz, note prominence {linedNote:0.0} dB, weighed {linedFeature:0.00}");
     }
 
     [Fact]
@@ -95,8 +116,9 @@ public class SyntheticDecoderTests
             .Measure(new MemoryStream(wav), AnalysisOptions.Default);
 
         Assert.NotNull(lined.Features);
-        Assert.Equal(lined.Comb.Harmonicity, lined.Features[CombHarmonicity]);
-        Assert.Equal(plain.Comb.Harmonicity, plain.Features![CombHarmonicity]);
+        Assert.Equal(lined.Comb.Strength, lined.Features[CombStrength]);
+        Assert.Equal(plain.Comb.Strength, plain.Features![CombStrength]);
+        Assert.InRange(lined.Features[CombHarmonicity], 0, lined.Comb.Harmonicity);
         Assert.True(SyntheticDecoder.LeftVisibleLines(lined), $"comb harmonicity {lined.Comb.Harmonicity:0.00} at {decoder.LevelDb:0} dB");
         Assert.False(SyntheticDecoder.LeftVisibleLines(plain), $"comb harmonicity without the decoder {plain.Comb.Harmonicity:0.00}");
         double binHz = rate / (double)FeatureConfig.Default.FftSizeFor(rate);
@@ -152,6 +174,20 @@ public class SyntheticDecoderTests
             y[i] = 3 * b;
         }
         return y;
+    }
+
+    private static (CombEstimate Comb, double NoteProminenceDb, double WeighedHarmonicity) CombAndNote(float[] samples, int rate)
+    {
+        var config = FeatureConfig.Default;
+        int fft = config.FftSizeFor(rate);
+        var averager = new SpectrumAverager(fft, fft / 2, 10_000, 10_000, _ => { });
+        averager.Push(samples);
+        var features = new FeatureExtractor(config).Extract(averager.Total, rate);
+        var total = averager.Total;
+        var db = new float[total.BinCount];
+        for (int k = 0; k < db.Length; k++) db[k] = (float)(total.DbSum[k] / total.Frames);
+        double binHz = rate / 2.0 / (db.Length - 1);
+        return (features.Comb, Fakeprint.NoteProminenceDb(db, binHz, features.Comb.SpacingHz), features.Values![CombHarmonicity]);
     }
 
     private static CombEstimate LongTermComb(float[] samples, int rate)

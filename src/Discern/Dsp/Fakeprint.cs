@@ -215,6 +215,46 @@ public static class Fakeprint
         => TensorPrimitives.Dot(centred[..^lag], centred[lag..]) / energy * centred.Length / (centred.Length - lag);
 
     /// <summary>
+    /// How far, in dB, the first three multiples of <paramref name="spacingHz"/> stand out of the bass of the long-term
+    /// spectrum <paramref name="db"/> (each: the highest bin within ±2 of the multiple against the median of the bins
+    /// within half a spacing around it, the central ±3 left out; the mean of the three). A held note's harmonic series
+    /// starts loud at its fundamental, so a comb that is a note's stands 12–22 dB out here; a decoder's lines sit 30 dB
+    /// or more under the music, and the bass is where the music is loudest, so they stand out little (median 2 dB for
+    /// synthetic decoders whose comb shows, <see cref="Evaluation.SyntheticDecoder"/>). 0 when there is no spacing.
+    /// </summary>
+    public static double NoteProminenceDb(ReadOnlySpan<float> db, double binHz, double spacingHz)
+    {
+        if (!(spacingHz > 0) || !(binHz > 0)) return 0;
+        int half = Math.Clamp((int)(spacingHz / 2 / binHz), 6, 128);
+        Span<float> neighbourhood = stackalloc float[2 * half + 1];
+        double sum = 0;
+        for (int m = 1; m <= 3; m++)
+        {
+            int centre = (int)Math.Round(m * spacingHz / binHz);
+            if (centre + half >= db.Length) return 0;
+            float peak = float.MinValue;
+            for (int k = Math.Max(1, centre - 2); k <= centre + 2; k++) peak = Math.Max(peak, db[k]);
+            int count = 0;
+            for (int k = centre - half; k <= centre + half; k++)
+                if (k > 0 && Math.Abs(k - centre) > 3) neighbourhood[count++] = db[k];
+            var around = neighbourhood[..count];
+            around.Sort();
+            sum += peak - around[count / 2];
+        }
+        return sum / 3;
+    }
+
+    /// <summary>
+    /// The share of a comb's harmonicity that counts as a decoder's: 1 while its spacing's first multiples stand out of
+    /// the bass by at most <paramref name="decoderMaxDb"/>, 0 from <paramref name="noteMinDb"/>, linear between
+    /// (<see cref="NoteProminenceDb"/>). The defaults sit between the synthetic decoders (median 2 dB, nine in ten below
+    /// 9 dB) and the held notes of human recordings whose combs are strong (12–22 dB: an ambient drone, orchestral pedal
+    /// notes, a sung prompt).
+    /// </summary>
+    public static double DecoderShare(double noteProminenceDb, double decoderMaxDb = 6, double noteMinDb = 12) =>
+        Math.Clamp((noteMinDb - noteProminenceDb) / (noteMinDb - decoderMaxDb), 0, 1);
+
+    /// <summary>
     /// Highest frequency that carries signal: scanning down from Nyquist, the first point where the spectrum,
     /// smoothed over <paramref name="smoothingHz"/>, comes within <paramref name="dropDb"/> of the level of the
     /// 200 Hz–4 kHz region. Codecs' low-pass filters (MP3 128 kbps ≈ 16 kHz) show as a cliff well below that level.

@@ -115,7 +115,7 @@ public sealed record FeatureConfig
     private static int OddBins(double widthHz, int sampleRateHz, int fftSize) =>
         2 * Math.Max(1, (int)Math.Round(widthHz / ((double)sampleRateHz / fftSize) / 2)) + 1;
 
-    /// <summary>A short, stable identifier of these values ("fp8-" and a hash; the prefix changes when a feature's algorithm does).</summary>
+    /// <summary>A short, stable identifier of these values ("fp9-" and a hash; the prefix changes when a feature's algorithm does).</summary>
     public string Id
     {
         get
@@ -123,7 +123,7 @@ public sealed record FeatureConfig
             var text = string.Create(CultureInfo.InvariantCulture,
                 $"{FrameDurationSeconds};{SegmentFrames};{SegmentHopFrames};{BandLowHz};{BandHighHz};{MinBandWidthHz};{EnvelopeWindowHz};{DetailWindowHz};{ResidualClipDb};{CombMinSpacingHz};{CombMaxSpacingHz};{PeakThresholdDb};{SilenceFloorDbfs};{FineStructureWindowHz};{FineStructureLowHz};{FineStructureSplitHz};{PartialProminenceWindowHz};{string.Join(',', FeatureExtractor.FeatureNames)}");
             var hash = SHA256.HashData(Encoding.UTF8.GetBytes(text));
-            return "fp8-" + Convert.ToHexStringLower(hash)[..10];
+            return "fp9-" + Convert.ToHexStringLower(hash)[..10];
         }
     }
 }
