@@ -61,6 +61,32 @@ public class CorpusTests(CorpusFixture corpus) : IClassFixture<CorpusFixture>
     }
 
     [Fact]
+    public void Decoder_lines_over_music_of_a_source_held_out_are_called_AI()
+    {
+        // The synthetic examples of each human source, scored by a model trained without that source (nor its synthetic
+        // copies): the comb must count as evidence on music the model never heard, or the mechanism is not learnt.
+        var synthetic = corpus.Run.Augmented.SelectMany(a => a).Where(m => m.TrainingSource == SyntheticDecoder.SourceName).ToList();
+        Assert.True(synthetic.Count >= 30, $"only {synthetic.Count} synthetic examples showed their lines");
+        int called = 0, leaning = 0;
+        var perSource = new List<string>();
+        foreach (var fold in synthetic.Select(m => m.Entry.Source).Distinct().Order(StringComparer.Ordinal))
+        {
+            var detector = Evaluator.TrainWithout(corpus.Run.AsIs, corpus.Run.Augmented, e => e.Source == fold, FeatureConfig.Default, corpus.Run.Options)!;
+            var scored = synthetic.Where(m => m.Entry.Source == fold).Select(m => detector.Decide(m.Measurement!)).ToList();
+            int ai = scored.Count(v => v.Label == VerdictLabel.Ai);
+            called += ai;
+            leaning += scored.Count(v => v.ProbabilityAi > 0.5);
+            perSource.Add($"{fold}: {ai} of {scored.Count}, mean P {scored.Average(v => v.ProbabilityAi ?? 0.5):0.00}");
+        }
+        // Measured 2026-11-30: 13 of 46 called AI at the default threshold and 39 of 46 above 0.5 (the model before synthetic
+        // decoders called 2 % of such clips AI, scratch harness). Most of the rest are warzone2100's, which its fold's model
+        // scores at 0.72–1.00 but leaves uncertain because that source's features lie outside the other sources' ranges.
+        var summary = $"{called} called AI, {leaning} above 0.5, of {synthetic.Count} ({string.Join(", ", perSource)})";
+        Assert.True(called >= 0.2 * synthetic.Count, summary);
+        Assert.True(leaning >= 0.6 * synthetic.Count, summary);
+    }
+
+    [Fact]
     public async Task A_spliced_section_is_located_better_than_chance_by_models_that_never_saw_its_sources()
     {
         var run = corpus.Run;
