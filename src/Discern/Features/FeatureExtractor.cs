@@ -55,7 +55,8 @@ public sealed class FeatureExtractor
     /// spacing repeats at two and three times itself, on the whole input's long-term spectrum), is weighed since the
     /// model is also trained on human clips through a <see cref="Evaluation.SyntheticDecoder"/>: no generator of this
     /// corpus leaves a comb that its human recordings lack, so without those examples nothing teaches it that a comb is
-    /// a decoder's (held out by source: AUC 0.858 → 0.866, false positives 1.2 % → 0 %, SongCreator 0.63 → 0.79).
+    /// a decoder's (held out by source: AUC 0.858 → 0.860, false positives 1.2 % → 0 %, SongCreator 0.63 → 0.77; pitch
+    /// and tempo changes now cost more, AUC 0.73–0.79 against 0.81–0.85, see docs/results.md).
     /// </summary>
     public static IReadOnlyList<string> ScoredFeatures { get; } =
         ["detail_excess", "fine_structure_change_low", "fine_structure_drift_low", "partial_prominence_low", "comb_harmonicity"];
