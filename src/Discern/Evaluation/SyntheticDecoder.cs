@@ -61,7 +61,7 @@ public sealed class SyntheticDecoder
     /// <summary>
     /// A decoder for one clip, drawn from <paramref name="key"/> (e.g. the clip's path) so that training is reproducible:
     /// two to four layers whose strides give lines 15–400 Hz apart at <paramref name="sampleRateHz"/> (the spacings of
-    /// published decoders, <see cref="Features.FeatureConfig.CombMinSpacingHz"/>–<see cref="Features.FeatureConfig.CombMaxSpacingHz"/>),
+    /// published decoders, the comb search's <see cref="FeatureConfig.CombMinSpacingHz"/>–<see cref="FeatureConfig.CombMaxSpacingHz"/>),
     /// 30 to 50 dB below the music: from plainly visible in the long-term spectrum to buried under most mixes.
     /// </summary>
     public static SyntheticDecoder ForClip(string key, int sampleRateHz)
@@ -74,7 +74,7 @@ public sealed class SyntheticDecoder
             for (int i = 0; i < strides.Length; i++) strides[i] = Strides[random.Next(Strides.Length)];
             int period = strides.Aggregate(1, (a, b) => a * b);
             double spacing = (double)sampleRateHz / period;
-            if (spacing is < 15 or > 400) continue;
+            if (spacing < FeatureConfig.Default.CombMinSpacingHz || spacing > FeatureConfig.Default.CombMaxSpacingHz) continue;
             return new SyntheticDecoder(strides, -50 + 20 * random.NextDouble(), random.Next());
         }
     }
