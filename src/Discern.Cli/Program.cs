@@ -9,7 +9,7 @@ app.Configure(config =>
     config.PropagateExceptions();
     config.AddCommand<AnalyzeCommand>("analyze").WithDescription("Tell AI-generated from human-made music, file by file.")
         .WithExample("analyze", "song.mp3").WithExample("analyze", "--json", "music/", "*.flac");
-    config.AddCommand<EvalCommand>("eval").WithDescription("Measure accuracy on a labelled manifest (path,label[,source]).")
+    config.AddCommand<EvalCommand>("eval").WithDescription("Measure accuracy on a labelled manifest (columns path, label and optionally source, generator).")
         .WithExample("eval", "../shared/corpus/manifest.csv", "--group-by", "source");
     config.AddCommand<SpliceCommand>("splice").WithDescription("Splice clips of one class into clips of the other and measure how well per-segment scores locate the section.")
         .WithExample("splice", "../shared/corpus/manifest.csv", "--held-out");
