@@ -80,19 +80,15 @@ public sealed class SyntheticDecoder
     }
 
     /// <summary>
-    /// Long-term comb harmonicity from which a synthetic example counts as showing its decoder. Lines 50 dB under a bright
-    /// mix leave no trace at all; trained on, such examples would only teach the model that some untouched recordings are
-    /// AI (held out by source in a scratch harness: AUC 0.866 with every example, 0.885–0.887 keeping those above 0.1–0.3;
-    /// human recordings have a median of 0.03).
+    /// Whether <paramref name="measurement"/> of a synthetic example shows its decoder's comb: its "comb_harmonicity"
+    /// rises above <see cref="FeatureConfig.CombHarmonicityFloor"/>. Lines 50 dB under a bright mix leave no trace at all;
+    /// trained on, such examples would only teach the model that some untouched recordings are AI (held out by source in a
+    /// scratch harness: AUC 0.866 with every example, 0.885–0.887 keeping those whose harmonicity exceeds 0.1–0.3).
     /// </summary>
-    public const double VisibleCombHarmonicity = 0.2;
-
-    /// <summary>Whether <paramref name="measurement"/> of a synthetic example shows its decoder's comb (see <see cref="VisibleCombHarmonicity"/>).</summary>
     public static bool LeftVisibleLines(Measurement measurement)
     {
         Guard.NotNull(measurement);
-        return measurement.Features is { } features
-            && features[CombHarmonicityIndex] >= VisibleCombHarmonicity;
+        return measurement.Features is { } features && features[CombHarmonicityIndex] > 0;
     }
 
     /// <summary>Wraps <paramref name="decoders"/> so that every source they open carries a decoder drawn from <paramref name="key"/>.</summary>

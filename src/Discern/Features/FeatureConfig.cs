@@ -51,6 +51,15 @@ public sealed record FeatureConfig
     /// <summary>Largest comb spacing searched: covers HiFi-GAN hops of 256 at 48 kHz (187.5 Hz) pitch-shifted up, with margin.</summary>
     public double CombMaxSpacingHz { get; init; } = 400;
 
+    /// <summary>
+    /// Comb harmonicity that music's own partials and the estimate's noise reach, subtracted from the "comb_harmonicity"
+    /// feature (below it the feature is 0). On the development corpus 95 % of human recordings and 98 % of AI clips stay
+    /// under it, whereas half of the synthetic decoders' combs rise far above it (median 0.40). Without the floor the
+    /// model read these weak, chance combs: a time stretch or pitch shift thins the corpus's AI clips' and leaves the human
+    /// recordings', and held out by source the comb cost AUC 0.84 → 0.79 at two semitones down (scratch harness, docs/results.md).
+    /// </summary>
+    public double CombHarmonicityFloor { get; init; } = 0.25;
+
     /// <summary>Residual height that counts as a peak.</summary>
     public double PeakThresholdDb { get; init; } = 2;
 
@@ -115,15 +124,15 @@ public sealed record FeatureConfig
     private static int OddBins(double widthHz, int sampleRateHz, int fftSize) =>
         2 * Math.Max(1, (int)Math.Round(widthHz / ((double)sampleRateHz / fftSize) / 2)) + 1;
 
-    /// <summary>A short, stable identifier of these values ("fp9-" and a hash; the prefix changes when a feature's algorithm does).</summary>
+    /// <summary>A short, stable identifier of these values ("fp10-" and a hash; the prefix changes when a feature's algorithm does).</summary>
     public string Id
     {
         get
         {
             var text = string.Create(CultureInfo.InvariantCulture,
-                $"{FrameDurationSeconds};{SegmentFrames};{SegmentHopFrames};{BandLowHz};{BandHighHz};{MinBandWidthHz};{EnvelopeWindowHz};{DetailWindowHz};{ResidualClipDb};{CombMinSpacingHz};{CombMaxSpacingHz};{PeakThresholdDb};{SilenceFloorDbfs};{FineStructureWindowHz};{FineStructureLowHz};{FineStructureSplitHz};{PartialProminenceWindowHz};{string.Join(',', FeatureExtractor.FeatureNames)}");
+                $"{FrameDurationSeconds};{SegmentFrames};{SegmentHopFrames};{BandLowHz};{BandHighHz};{MinBandWidthHz};{EnvelopeWindowHz};{DetailWindowHz};{ResidualClipDb};{CombMinSpacingHz};{CombMaxSpacingHz};{CombHarmonicityFloor};{PeakThresholdDb};{SilenceFloorDbfs};{FineStructureWindowHz};{FineStructureLowHz};{FineStructureSplitHz};{PartialProminenceWindowHz};{string.Join(',', FeatureExtractor.FeatureNames)}");
             var hash = SHA256.HashData(Encoding.UTF8.GetBytes(text));
-            return "fp9-" + Convert.ToHexStringLower(hash)[..10];
+            return "fp10-" + Convert.ToHexStringLower(hash)[..10];
         }
     }
 }

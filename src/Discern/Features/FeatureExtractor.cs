@@ -28,7 +28,7 @@ public sealed class FeatureExtractor
         "detail_excess",          // share of bins > +1.5 dB above the moving average minus share < −1.5 dB below it
         "peak_density_per_khz",   // local maxima ≥ PeakThresholdDb above the moving average, per kHz of band
         "comb_strength",          // best normalised autocorrelation of the detail over spacings
-        "comb_harmonicity",       // the same at 2× and 3× that spacing, discounted when it is a note held in the bass
+        "comb_harmonicity",       // the same at 2× and 3× that spacing, discounted when it is a note held in the bass, above FeatureConfig.CombHarmonicityFloor
         "fine_structure_change_low",  // frame-to-frame change of the fine structure / its size, 300 Hz–3 kHz (SpectrumStatistics.FineStructureChange)
         "fine_structure_change_mid",  // the same from 3 kHz to half the analysis band's upper edge
         "fine_structure_change_high", // the same over the upper half of the analysis band
@@ -86,7 +86,7 @@ public sealed class FeatureExtractor
         ["detail_excess"] = "how much the spectrum's fine detail stands up in peaks rather than dips",
         ["peak_density_per_khz"] = "the number of residual peaks per kHz",
         ["comb_strength"] = "how regularly the residual peaks are spaced",
-        ["comb_harmonicity"] = "how well the peak spacing repeats at twice and three times itself, unless it is that of a note held in the bass",
+        ["comb_harmonicity"] = "how far the peak spacing repeats at twice and three times itself beyond what music does by chance, unless it is that of a note held in the bass",
         ["fine_structure_change_low"] = "how much the spectrum's fine structure changes from one moment to the next (300 Hz–3 kHz)",
         ["fine_structure_change_mid"] = "how much the spectrum's fine structure changes from one moment to the next (mid band)",
         ["fine_structure_change_high"] = "how much the spectrum's fine structure changes from one moment to the next (high band)",
@@ -169,7 +169,7 @@ public sealed class FeatureExtractor
         var values = new double[]
         {
             residualMean, upperMean, skew, (double)(above - below) / n, peaks / bandKhz, comb.Strength,
-            comb.Harmonicity * Fakeprint.DecoderShare(Fakeprint.NoteProminenceDb(db, binHz, comb.SpacingHz)),
+            Math.Max(0, comb.Harmonicity * Fakeprint.DecoderShare(Fakeprint.NoteProminenceDb(db, binHz, comb.SpacingHz)) - _config.CombHarmonicityFloor),
             changeLow.Value, changeMid.Value, changeHigh.Value, driftLow.Value, driftMid.Value, driftHigh.Value,
             prominenceLow.Value, prominenceMid.Value, prominenceHigh.Value,
         };
