@@ -55,8 +55,9 @@ public sealed class FeatureExtractor
     /// spacing repeats at two and three times itself, on the whole input's long-term spectrum), is weighed since the
     /// model is also trained on human clips through a <see cref="Evaluation.SyntheticDecoder"/>: no generator of this
     /// corpus leaves a comb that its human recordings lack, so without those examples nothing teaches it that a comb is
-    /// a decoder's (held out by source: AUC 0.858 → 0.860, false positives 1.2 % → 0 %, SongCreator 0.63 → 0.77; pitch
-    /// and tempo changes now cost more, AUC 0.73–0.79 against 0.81–0.85, see docs/results.md).
+    /// a decoder's. Only what exceeds <see cref="FeatureConfig.CombHarmonicityFloor"/> counts: weighed whole, the chance
+    /// combs of real clips cost AUC under pitch and tempo changes (held out by source, docs/results.md: 0.858 without
+    /// the comb, 0.860 weighed whole, 0.877 above the floor; pitch −2 semitones 0.73 whole, 0.79 above the floor).
     /// </summary>
     public static IReadOnlyList<string> ScoredFeatures { get; } =
         ["detail_excess", "fine_structure_change_low", "fine_structure_drift_low", "partial_prominence_low", "comb_harmonicity"];
