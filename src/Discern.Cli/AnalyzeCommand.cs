@@ -50,8 +50,9 @@ internal sealed class AnalyzeCommand : AsyncCommand<AnalyzeCommand.Settings>
             }
             var r = results[next]!;
             if (r.Error is not null) failures++;
+            // The table says "failed" for an input that could not be analysed; the JSON keeps "uncertain" with its error, as its schema defines.
             if (settings.Json) Console.Out.WriteLine(JsonSerializer.Serialize(r, Json.Compact));
-            else table.AddRow(Markup.Escape(r.Path), Colour(r.Verdict), r.ProbabilityAi is { } p ? $"{p:0.00}" : "–",
+            else table.AddRow(Markup.Escape(r.Path), r.Error is null ? Colour(r.Verdict) : "[red]failed[/]", r.ProbabilityAi is { } p ? $"{p:0.00}" : "–",
                 Markup.Escape(r.Generator ?? ""), Markup.Escape(r.Error ?? string.Join(" ", r.Evidence?.Reasons.Select(x => x.Message) ?? [])));
         }
         await work;
