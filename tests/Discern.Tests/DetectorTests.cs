@@ -209,6 +209,35 @@ public class TrainerTests
     }
 
     [Fact]
+    public void The_threshold_counts_each_recording_once_however_many_copies_it_has()
+    {
+        // 100 human and 100 AI recordings, each trained on as three copies (as it is and two re-encodings) that differ a little.
+        var rng = new Random(5);
+        var examples = new List<LabeledExample>();
+        for (int i = 0; i < 200; i++)
+        {
+            bool ai = i % 2 == 0;
+            double level = (ai ? 0.8 : 0) + rng.NextDouble();
+            for (int copy = 0; copy < 3; copy++)
+                examples.Add(new LabeledExample($"{i}#{copy}", [level + 0.3 * rng.NextDouble()], ai, $"{(ai ? "a" : "h")}{i % 4}") { Recording = $"{i}" });
+        }
+        int RecordingsPassing(DetectorModel model, IReadOnlyList<LabeledExample> set)
+        {
+            var heldOut = Trainer.HeldOutScores(set, TrainingOptions.Default)!;
+            return set.Select((e, k) => (e, p: LogisticRegression.Sigmoid(model.CalibrationA * heldOut[k] + model.CalibrationB)))
+                .Where(t => !t.e.IsAi && t.p >= model.AiThreshold).Select(t => t.e.Recording).Distinct().Count();
+        }
+
+        var byRecording = Trainer.Train(examples, ["signal"], "cfg");
+        Assert.True(RecordingsPassing(byRecording, examples) <= 1, "at most 1 % of the 100 human recordings pass the threshold");
+        // Counting copies as recordings lets more recordings through: 1 % of 300 examples is 3 of them.
+        var copiesAsRecordings = examples.Select(e => e with { Recording = e.Id }).ToList();
+        var byCopy = Trainer.Train(copiesAsRecordings, ["signal"], "cfg");
+        Assert.True(byCopy.AiThreshold < byRecording.AiThreshold, $"{byCopy.AiThreshold} vs {byRecording.AiThreshold}");
+        Assert.True(RecordingsPassing(byCopy, examples) > 1);
+    }
+
+    [Fact]
     public void Uninformative_features_give_even_odds_not_reversed_ones()
     {
         var rng = new Random(2);

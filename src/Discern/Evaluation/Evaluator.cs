@@ -173,6 +173,7 @@ public static class Evaluator
         measured.Where(m => m.HasFeatures).Select(m => m.ToExample() with
         {
             Id = transform.Equals("none", StringComparison.OrdinalIgnoreCase) ? m.Entry.RelativePath : $"{m.Entry.RelativePath}#{transform}",
+            Recording = m.Entry.RelativePath,
         });
 
     /// <summary>Scores every clip with a fixed <paramref name="detector"/>.</summary>
