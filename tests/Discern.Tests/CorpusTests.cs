@@ -53,11 +53,11 @@ public class CorpusTests(CorpusFixture corpus) : IClassFixture<CorpusFixture>
         var report = Evaluator.LeaveOneGroupOut(measured, e => e.Source, "source", FeatureConfig.Default, run.Options, "none", run.Augmented);
         Assert.Equal(corpus.Entries.Count, report.Rows.Count);
         Assert.Equal(0, report.Failures);
-        // A regression floor under the level measured on 2026-11-30 (AUC 0.866 with the comb and synthetic decoders), NOT the
+        // A regression floor under the level measured on 2026-11-30 (AUC 0.877 with the comb above its floor), NOT the
         // issue's target of 0.95, which the current features do not reach: see the README's status and docs/results.md.
-        Assert.True(report.Overall.Auc >= 0.84, $"leave-one-source-out AUC {report.Overall.Auc:0.000} fell below the measured 0.866");
-        // Whatever the ranking, the default threshold must not accuse held-out human sources: 0 of 84 measured.
-        Assert.True(report.Overall.FalsePositiveRate <= 0.025, $"held-out FPR {report.Overall.FalsePositiveRate:P1}");
+        Assert.True(report.Overall.Auc >= 0.86, $"leave-one-source-out AUC {report.Overall.Auc:0.000} fell below the measured 0.877");
+        // Whatever the ranking, the default threshold must not accuse held-out human sources: 0 of 84 measured, 1 allowed.
+        Assert.True(report.Overall.FalsePositiveRate <= 0.012, $"held-out FPR {report.Overall.FalsePositiveRate:P1}");
     }
 
     [Fact]
@@ -78,7 +78,7 @@ public class CorpusTests(CorpusFixture corpus) : IClassFixture<CorpusFixture>
             leaning += scored.Count(v => v.ProbabilityAi > 0.5);
             perSource.Add($"{fold}: {ai} of {scored.Count}, mean P {scored.Average(v => v.ProbabilityAi ?? 0.5):0.00}");
         }
-        // Measured 2026-11-30 (comb above its floor, model discern-lr-6c193e70479b's recipe): 14 of 43 called AI at the
+        // Measured 2026-11-30 (comb above its floor, model discern-lr-a00e3bf99a97 recipe): 14 of 43 called AI at the
         // default threshold and 37 of 43 above 0.5 (the model before synthetic decoders called 2 % of such clips AI,
         // scratch harness). Most of the rest are warzone2100's, which its fold's model scores at 1.00 on average but leaves
         // uncertain because that source's features lie outside the other sources' ranges; supertuxkart's (mean 0.33) are
