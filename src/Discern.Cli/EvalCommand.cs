@@ -113,9 +113,7 @@ internal sealed class EvalCommand : AsyncCommand<EvalCommand.Settings>
         IReadOnlyList<MeasuredEntry> result = [];
         await AnsiConsole.Progress().AutoClear(true).StartAsync(async ctx =>
         {
-            // The synthetic-decoder augmentation measures the human clips only.
-            int count = transform.Equals(SyntheticDecoder.AugmentationName, StringComparison.OrdinalIgnoreCase) ? entries.Count(e => !e.IsAi) : entries.Count;
-            var task = ctx.AddTask($"measuring ({transform})", maxValue: count);
+            var task = ctx.AddTask($"measuring ({transform})", maxValue: Evaluator.EntriesMeasuredFor(entries, transform).Count);
             var progress = new Progress<int>(n => task.Value = n);
             result = await Evaluator.MeasureAsync(entries, config, transform, settings.WorkerCount, settings.ToOptions(), progress, transformOptions, ct);
         });

@@ -70,6 +70,10 @@ public sealed record TrainingRun(DetectorModel Model, TrainingOptions Options, I
 /// <summary>Measures corpora and evaluates detectors on them.</summary>
 public static class Evaluator
 {
+    /// <summary>The entries <see cref="MeasureAsync"/> measures for <paramref name="transform"/> (for a progress bar's length).</summary>
+    public static IReadOnlyList<ManifestEntry> EntriesMeasuredFor(IReadOnlyList<ManifestEntry> entries, string transform) =>
+        transform.Equals(SyntheticDecoder.AugmentationName, StringComparison.OrdinalIgnoreCase) ? [.. entries.Where(e => !e.IsAi)] : entries;
+
     /// <summary>
     /// Measures every entry in parallel (results in manifest order), after <paramref name="transform"/> when not "none".
     /// A failing clip becomes a row with its error; it never stops the run. <see cref="SyntheticDecoder.AugmentationName"/>
@@ -82,7 +86,7 @@ public static class Evaluator
     {
         options ??= AnalysisOptions.Default;
         bool synthetic = transform.Equals(SyntheticDecoder.AugmentationName, StringComparison.OrdinalIgnoreCase);
-        if (synthetic) entries = [.. entries.Where(e => !e.IsAi)];
+        entries = EntriesMeasuredFor(entries, transform);
         var results = new MeasuredEntry?[entries.Count];
         var ffmpeg = new FfmpegDecoder(options.FfmpegPath);
         bool transformed = !synthetic && !transform.Equals("none", StringComparison.OrdinalIgnoreCase);

@@ -54,7 +54,7 @@ public sealed record FeatureConfig
     /// <summary>
     /// Comb harmonicity that music's own partials and the estimate's noise reach, subtracted from the "comb_harmonicity"
     /// feature (below it the feature is 0). On the development corpus 95 % of human recordings and 98 % of AI clips stay
-    /// under it, whereas half of the synthetic decoders' combs rise far above it (median 0.40). Without the floor the
+    /// under it, whereas nearly half of the synthetic decoders' combs reach 0.4 and more. Without the floor the
     /// model read these weak, chance combs: a time stretch or pitch shift thins the corpus's AI clips' and leaves the human
     /// recordings', and held out by source the comb cost AUC 0.84 → 0.79 at two semitones down (scratch harness, docs/results.md).
     /// </summary>
