@@ -44,6 +44,9 @@ public class SyntheticDecoderTests
         Assert.True(Math.Abs(with.SpacingHz - decoder.LineSpacingHz(rate)) <= 1.5 * binHz, $"comb spacing {with.SpacingHz:0.0} Hz (strength {with.Strength:0.00}, harmonicity {with.Harmonicity:0.00}) for lines {decoder.LineSpacingHz(rate):0.0} Hz apart; without: {without.SpacingHz:0.0} Hz, {without.Harmonicity:0.00}");
         Assert.True(with.Harmonicity > 0.3 && without.Harmonicity < FeatureConfig.Default.CombHarmonicityFloor,
             $"comb harmonicity with the decoder {with.Harmonicity:0.00}, without {without.Harmonicity:0.00}");
+        // The weighed feature keeps what exceeds the floor: the music's chance comb counts for nothing, the decoder's does.
+        Assert.Equal(0, CombAndNote(music, rate).WeighedHarmonicity);
+        Assert.True(CombAndNote(decoded, rate).WeighedHarmonicity > 0);
     }
 
     [Fact]
