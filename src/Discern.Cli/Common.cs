@@ -81,7 +81,7 @@ internal abstract class TrainingSettings : AudioSettings
     public override ValidationResult Validate()
     {
         foreach (var t in Augment)
-            if (!AudioTransforms.IsKnown(t) && !t.Equals(SyntheticDecoder.AugmentationName, StringComparison.OrdinalIgnoreCase))
+            if (!AudioTransforms.IsKnown(t) && !SyntheticDecoder.IsAugmentation(t))
                 return ValidationResult.Error($"unknown --augment '{t}'");
         return base.Validate();
     }

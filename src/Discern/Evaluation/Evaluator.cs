@@ -72,7 +72,7 @@ public static class Evaluator
 {
     /// <summary>The entries <see cref="MeasureAsync"/> measures for <paramref name="transform"/> (for a progress bar's length).</summary>
     public static IReadOnlyList<ManifestEntry> EntriesMeasuredFor(IReadOnlyList<ManifestEntry> entries, string transform) =>
-        transform.Equals(SyntheticDecoder.AugmentationName, StringComparison.OrdinalIgnoreCase) ? [.. entries.Where(e => !e.IsAi)] : entries;
+        SyntheticDecoder.IsAugmentation(transform) ? [.. entries.Where(e => !e.IsAi)] : entries;
 
     /// <summary>
     /// Measures every entry in parallel (results in manifest order), after <paramref name="transform"/> when not "none".
@@ -85,7 +85,7 @@ public static class Evaluator
         CancellationToken cancellationToken = default)
     {
         options ??= AnalysisOptions.Default;
-        bool synthetic = transform.Equals(SyntheticDecoder.AugmentationName, StringComparison.OrdinalIgnoreCase);
+        bool synthetic = SyntheticDecoder.IsAugmentation(transform);
         entries = EntriesMeasuredFor(entries, transform);
         var results = new MeasuredEntry?[entries.Count];
         var ffmpeg = new FfmpegDecoder(options.FfmpegPath);

@@ -23,6 +23,9 @@ public sealed class SyntheticDecoder
     /// <summary>Name of the training augmentation that turns every human clip into a positive example through a synthetic decoder.</summary>
     public const string AugmentationName = "decoder-lines";
 
+    /// <summary>Whether <paramref name="transform"/> names this augmentation (<see cref="AugmentationName"/>, any case).</summary>
+    public static bool IsAugmentation(string transform) => AugmentationName.Equals(transform, StringComparison.OrdinalIgnoreCase);
+
     /// <summary>Source group the synthetic examples are weighed in (one AI source among the others).</summary>
     public const string SourceName = "synthetic-decoder";
 
