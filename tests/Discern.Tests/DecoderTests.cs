@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using Discern.Audio;
 
 namespace Discern.Tests;
@@ -135,6 +136,39 @@ public class DecoderTests
     [Fact]
     public void Text_is_not_audio() =>
         Assert.Throws<UnsupportedFormatException>(() => Open("hello, this is a text file, not a song\n"u8.ToArray()));
+
+    [Fact]
+    public void A_video_without_an_audio_track_says_so()
+    {
+        var video = Signals.Encode(Signals.Wav(Tone, 44100, 2), "mp4", "-f", "lavfi", "-i", "testsrc=d=1:s=64x48", "-map", "1:v", "-c:v", "mpeg4");
+        var error = Assert.Throws<UnsupportedFormatException>(() => Open(video));
+        Assert.Equal("The file has no audio track.", error.Message);
+    }
+
+    [Theory]
+    [InlineData(0, 44100, "WAV fmt chunk declares no channels.")]
+    [InlineData(2, 0, "WAV sample rate 0 Hz is not plausible.")]
+    public void Wav_with_impossible_format_values_says_which(int channels, int rateHz, string message)
+    {
+        var wav = Signals.Wav(Tone, 44100, 2);
+        BinaryPrimitives.WriteUInt16LittleEndian(wav.AsSpan(22), (ushort)channels);
+        BinaryPrimitives.WriteInt32LittleEndian(wav.AsSpan(24), rateHz);
+        Assert.Equal(message, Assert.Throws<CorruptAudioException>(() => Open(wav)).Message);
+    }
+
+    [Fact]
+    public void Non_finite_float_samples_decode_as_silence()
+    {
+        var samples = Signals.Sine(440, 44100, 1000);
+        samples[10] = float.NaN;
+        samples[20] = float.PositiveInfinity;
+        samples[30] = float.NegativeInfinity;
+        using var source = Open(Signals.Wav(samples, 44100, 1, bits: 32, isFloat: true)).Source;
+        var decoded = Signals.DecodeAll(source);
+        Assert.All(decoded, v => Assert.True(float.IsFinite(v)));
+        Assert.Equal([0f, 0f, 0f], [decoded[10], decoded[20], decoded[30]]);
+        Assert.Equal(samples[11], decoded[11]);
+    }
 
     [Fact]
     public void Truncated_wav_header_is_corrupt() =>

@@ -73,7 +73,7 @@ internal static class Signals
         foreach (var s in samples)
         {
             float c = Math.Clamp(s, -1f, 1f);
-            if (isFloat) w.Write(c);
+            if (isFloat) w.Write(float.IsFinite(s) ? c : s); // damaged float files are written as they are
             else if (bits == 16) w.Write((short)Math.Round(c * 32767));
             else if (bits == 24) { int v = (int)Math.Round(c * 8388607); w.Write((byte)v); w.Write((byte)(v >> 8)); w.Write((byte)(v >> 16)); }
             else if (bits == 8) w.Write((byte)Math.Round(c * 127 + 128));

@@ -123,7 +123,7 @@ public sealed partial class FfmpegDecoder : IAudioDecoder
             }
             catch (CorruptAudioException)
             {
-                _process.WaitForExit(5000);
+                WaitForExit(5000);
                 var error = ErrorText();
                 Dispose();
                 throw error.Contains("Invalid data found", StringComparison.Ordinal) || error.Contains("could not find codec", StringComparison.OrdinalIgnoreCase)
@@ -153,7 +153,7 @@ public sealed partial class FfmpegDecoder : IAudioDecoder
             if (n == 0 && !_finished)
             {
                 _finished = true;
-                _process.WaitForExit(10_000);
+                WaitForExit(10_000);
                 if (_process.HasExited && _process.ExitCode != 0)
                     throw new CorruptAudioException($"ffmpeg stopped with an error: {LastLine(ErrorText())}");
             }
@@ -161,6 +161,16 @@ public sealed partial class FfmpegDecoder : IAudioDecoder
         }
 
         private string ErrorText() { lock (_stderr) return _stderr.ToString(); }
+
+        /// <summary>
+        /// Waits for ffmpeg to exit and, once it has, for its last stderr lines: the timed overload returns at the exit
+        /// without waiting for the asynchronous reader, which then often had not yet seen the line that says why (a video
+        /// without an audio track was reported as "no message").
+        /// </summary>
+        private void WaitForExit(int milliseconds)
+        {
+            if (_process.WaitForExit(milliseconds)) _process.WaitForExit();
+        }
 
         private static string LastLine(string text)
         {

@@ -42,6 +42,7 @@ internal sealed class WavSource : IAudioSource
             throw new CorruptAudioException("Not a RIFF WAVE file.");
 
         ushort formatTag = 0; int channels = 0, rate = 0, bits = 0;
+        bool sawFormat = false;
         long dataSize = -1;
         Span<byte> chunkHeader = stackalloc byte[8];
         Span<byte> fmtBuffer = stackalloc byte[1024];
@@ -55,6 +56,7 @@ internal sealed class WavSource : IAudioSource
                 if (size < 16 || size > 1024) throw new CorruptAudioException($"WAV fmt chunk has an invalid size ({size}).");
                 var fmt = fmtBuffer[..(int)size];
                 if (!ReadExactly(fmt)) throw new CorruptAudioException("WAV fmt chunk is truncated.");
+                sawFormat = true;
                 formatTag = BinaryPrimitives.ReadUInt16LittleEndian(fmt);
                 channels = BinaryPrimitives.ReadUInt16LittleEndian(fmt[2..]);
                 rate = BinaryPrimitives.ReadInt32LittleEndian(fmt[4..]);
@@ -73,7 +75,8 @@ internal sealed class WavSource : IAudioSource
                 Skip(size + (size & 1));
             }
         }
-        if (channels == 0 || rate == 0) throw new CorruptAudioException("WAV file has no fmt chunk before its data.");
+        if (!sawFormat) throw new CorruptAudioException("WAV file has no fmt chunk before its data.");
+        if (channels == 0) throw new CorruptAudioException("WAV fmt chunk declares no channels.");
         _isFloat = formatTag == FormatFloat;
         if (formatTag != FormatPcm && !_isFloat)
             throw new UnsupportedFormatException($"WAV encoding 0x{formatTag:X4} is not PCM or IEEE float (compressed WAV is not supported in-process).");
@@ -119,15 +122,27 @@ internal sealed class WavSource : IAudioSource
         return frames * Channels;
     }
 
+    /// <summary>
+    /// Float WAV can hold NaN and infinities (a crashed renderer, a damaged file); one of them would turn the power of
+    /// every frame it falls in into NaN. A missing sample is closer to silence than to anything else.
+    /// </summary>
+    private static void ZeroNonFinite(Span<float> samples)
+    {
+        foreach (ref float sample in samples)
+            if (!float.IsFinite(sample)) sample = 0;
+    }
+
     private void Convert(ReadOnlySpan<byte> src, Span<float> dst)
     {
         switch (_bytesPerSample, _isFloat)
         {
             case (4, true):
                 System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(src).CopyTo(dst);
+                ZeroNonFinite(dst);
                 break;
             case (8, true):
                 for (int i = 0; i < dst.Length; i++) dst[i] = (float)BinaryPrimitives.ReadDoubleLittleEndian(src[(i * 8)..]);
+                ZeroNonFinite(dst);
                 break;
             case (1, false):
                 for (int i = 0; i < dst.Length; i++) dst[i] = (src[i] - 128) / 128f;

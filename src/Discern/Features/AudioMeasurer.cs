@@ -121,7 +121,12 @@ public sealed class AudioMeasurer
         SpectrumFeatures? global = null;
         List<SpectralPeak> peaks = [];
         ResidualSpectrum? spectrum = null;
-        if (averager.AudibleFrameCount == 0)
+        if (averager.FrameCount == 0)
+        {
+            // Shorter than one analysis frame: nothing was measured, so whether it is silent is unknown.
+            problems.Add(Reason.TooShort(MinimumSeconds(rate), duration));
+        }
+        else if (averager.AudibleFrameCount == 0)
         {
             problems.Add(Reason.Silent(_config.SilenceFloorDbfs));
         }
