@@ -10,7 +10,7 @@ internal sealed class AnalyzeCommand : AsyncCommand<AnalyzeCommand.Settings>
     public sealed class Settings : AudioSettings
     {
         [CommandArgument(0, "<INPUTS>")]
-        [System.ComponentModel.Description("Files, folders (searched recursively) or glob patterns.")]
+        [System.ComponentModel.Description("Files, folders (searched recursively) or glob patterns; - reads one file from standard input.")]
         public string[] Inputs { get; init; } = [];
 
         [CommandOption("--json")]
@@ -35,7 +35,10 @@ internal sealed class AnalyzeCommand : AsyncCommand<AnalyzeCommand.Settings>
             new ParallelOptions { MaxDegreeOfParallelism = settings.WorkerCount, CancellationToken = cancellationToken },
             async (i, ct) =>
             {
-                results[i] = await AnalyzeOne(detector, inputs[i], options, ct);
+                results[i] = inputs[i].Error is { } error ? AnalysisReport.Failed(inputs[i].Path, error)
+                    : inputs[i].Path == InputExpander.StandardInput && inputs.Count(x => x.Path == InputExpander.StandardInput) > 1
+                        ? AnalysisReport.Failed("-", "Standard input can be read once; '-' was given more than once.")
+                        : await AnalyzeOne(detector, inputs[i].Path, options, ct);
                 ready.Release();
             });
 
@@ -57,11 +60,6 @@ internal sealed class AnalyzeCommand : AsyncCommand<AnalyzeCommand.Settings>
         }
         await work;
         if (!settings.Json) AnsiConsole.Write(table);
-        if (inputs.Count == 0)
-        {
-            Console.Error.WriteLine("error: no input files matched.");
-            return ExitCodes.Failed;
-        }
         return failures > 0 ? ExitCodes.Failed : ExitCodes.Ok;
     }
 
@@ -69,6 +67,11 @@ internal sealed class AnalyzeCommand : AsyncCommand<AnalyzeCommand.Settings>
     {
         try
         {
+            if (path == InputExpander.StandardInput)
+            {
+                await using var stdin = Console.OpenStandardInput();
+                return AnalysisReport.From("-", await detector.AnalyzeAsync(stdin, options, ct));
+            }
             var v = await detector.AnalyzeAsync(path, options, ct);
             return AnalysisReport.From(path, v);
         }
@@ -84,18 +87,37 @@ internal sealed class AnalyzeCommand : AsyncCommand<AnalyzeCommand.Settings>
     };
 }
 
+/// <summary>A file to analyse, or an input that named none (<see cref="Error"/> says why).</summary>
+internal readonly record struct CliInput(string Path, string? Error = null);
+
 /// <summary>Turns files, folders and globs into a list of files, keeping the order the user gave.</summary>
 internal static class InputExpander
 {
-    public static IReadOnlyList<string> Expand(IEnumerable<string> inputs)
+    /// <summary>
+    /// What a lone <c>-</c>, standard input as in most Unix tools (<c>yt-dlp -o - URL | discern analyze -</c>), becomes
+    /// before Spectre parses the arguments: it reads "-" as an option without a name (<see cref="RewriteStandardInput"/>).
+    /// </summary>
+    public const string StandardInput = "<stdin>";
+
+    /// <summary>The arguments with a lone <c>-</c> after <c>analyze</c> replaced by <see cref="StandardInput"/>.</summary>
+    public static string[] RewriteStandardInput(string[] args) =>
+        args.Length > 0 && args[0] == "analyze" ? [args[0], .. args[1..].Select(a => a == "-" ? StandardInput : a)] : args;
+
+    /// <summary>
+    /// Each file in order; a folder or pattern that holds no file becomes one failed input rather than nothing, so that
+    /// a mistyped pattern among others is reported, not silently dropped.
+    /// </summary>
+    public static IReadOnlyList<CliInput> Expand(IEnumerable<string> inputs)
     {
-        var files = new List<string>();
+        var files = new List<CliInput>();
         foreach (var input in inputs)
         {
+            int before = files.Count;
             if (Directory.Exists(input))
             {
                 files.AddRange(Directory.EnumerateFiles(input, "*", SearchOption.AllDirectories)
-                    .Where(f => !Path.GetFileName(f).StartsWith('.')).Order(StringComparer.Ordinal));
+                    .Where(f => !Path.GetFileName(f).StartsWith('.')).Order(StringComparer.Ordinal).Select(f => new CliInput(f)));
+                if (files.Count == before) files.Add(new CliInput(input, $"The folder '{input}' holds no files."));
             }
             else if (input.IndexOfAny(['*', '?']) >= 0)
             {
@@ -103,9 +125,10 @@ internal static class InputExpander
                 var matcher = new Microsoft.Extensions.FileSystemGlobbing.Matcher();
                 matcher.AddInclude(Path.GetFileName(input));
                 var matches = matcher.Execute(new Microsoft.Extensions.FileSystemGlobbing.Abstractions.DirectoryInfoWrapper(new DirectoryInfo(dir)));
-                files.AddRange(matches.Files.Select(f => Path.Combine(dir, f.Path)).Order(StringComparer.Ordinal));
+                files.AddRange(matches.Files.Select(f => Path.Combine(dir, f.Path)).Order(StringComparer.Ordinal).Select(f => new CliInput(f)));
+                if (files.Count == before) files.Add(new CliInput(input, $"No file matches '{input}'."));
             }
-            else files.Add(input); // a missing file is reported as that input's error
+            else files.Add(new CliInput(input)); // a missing file is reported as that input's error
         }
         return files;
     }

@@ -40,7 +40,7 @@ using var sigterm = System.Runtime.InteropServices.PosixSignalRegistration.Creat
 });
 try
 {
-    return await app.RunAsync(args, cancel.Token);
+    return await app.RunAsync(InputExpander.RewriteStandardInput(args), cancel.Token);
 }
 catch (CommandAppException ex)
 {

@@ -31,4 +31,38 @@ public sealed class AnalyzeCommandTests : IDisposable
             Assert.False(string.IsNullOrWhiteSpace(l.GetProperty("error").GetString()));
         });
     }
+
+    [Fact]
+    public async Task A_folder_or_pattern_that_holds_no_file_is_one_failed_input_in_its_place()
+    {
+        var empty = Directory.CreateDirectory(Path.Combine(_dir, "empty")).FullName;
+        var pattern = Path.Combine(_dir, "*.nothing");
+        var text = Path.Combine(_dir, "notes.txt");
+        await File.WriteAllTextAsync(text, "not audio");
+
+        var (code, json) = await DiscernProcess.RunAsync("analyze", "--json", empty, pattern, text);
+        Assert.Equal(1, code);
+        var lines = json.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement).ToList();
+        Assert.Equal([empty, pattern, text], lines.Select(l => l.GetProperty("path").GetString()));
+        Assert.Contains("holds no files", lines[0].GetProperty("error").GetString());
+        Assert.Contains("No file matches", lines[1].GetProperty("error").GetString());
+    }
+
+    [Fact]
+    public async Task A_dash_reads_the_audio_from_standard_input()
+    {
+        var wav = Signals.Wav(Signals.MusicLike(44100, 8, seed: 3), 44100, 1);
+
+        var (code, json) = await DiscernProcess.RunAsync(wav, "analyze", "--json", "-");
+        Assert.True(code == 0, json);
+        var line = JsonDocument.Parse(json.Trim()).RootElement;
+        Assert.Equal("-", line.GetProperty("path").GetString());
+        Assert.Equal(JsonValueKind.Null, line.GetProperty("error").ValueKind);
+        Assert.InRange(line.GetProperty("probabilityAi").GetDouble(), 0, 1);
+        Assert.Equal("wav", line.GetProperty("evidence").GetProperty("input").GetProperty("format").GetString());
+
+        var (twiceCode, twice) = await DiscernProcess.RunAsync(wav, "analyze", "--json", "-", "-");
+        Assert.Equal(1, twiceCode);
+        Assert.Contains("more than once", twice);
+    }
 }

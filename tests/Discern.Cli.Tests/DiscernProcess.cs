@@ -26,13 +26,29 @@ internal static class DiscernProcess
         return process;
     }
 
-    public static async Task<(int Code, string Output)> RunAsync(params string[] args)
+    public static Task<(int Code, string Output)> RunAsync(params string[] args) => RunAsync(null, args);
+
+    /// <summary>Runs discern with <paramref name="standardInput"/> piped to it (null: none) and returns its exit code and output.</summary>
+    public static async Task<(int Code, string Output)> RunAsync(byte[]? standardInput, params string[] args)
     {
-        using var process = Process.Start(Info(args))!;
+        var info = Info(args);
+        info.RedirectStandardInput = true;
+        using var process = Process.Start(info)!;
+        var feed = Task.Run(async () =>
+        {
+            // A program may exit without reading all its input (as `head` does); that is its answer, not the test's failure.
+            try
+            {
+                if (standardInput is not null) await process.StandardInput.BaseStream.WriteAsync(standardInput);
+                process.StandardInput.Close();
+            }
+            catch (IOException) { }
+        });
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(5));
         await process.WaitForExitAsync(timeout.Token);
+        await feed;
         return (process.ExitCode, await stdout + await stderr);
     }
 }
