@@ -53,6 +53,7 @@ public static partial class AudioTransforms
         Filter("resample-32k", "resampling", "to 32 kHz", Resample(32000)),
         Filter("resample-16k", "resampling", "to 16 kHz (8 kHz of band left)", Resample(16000)),
         Pitch(+1), Pitch(-1), Pitch(+2), Pitch(-2),
+        RubberBandPitch(+2), RubberBandPitch(-2),
         Filter("tempo+5", "tempo", "5 % faster, same pitch (time stretch)", "atempo=1.05"),
         Filter("tempo-5", "tempo", "5 % slower, same pitch (time stretch)", "atempo=0.95"),
         // Noise uniform in ±a has an RMS of a/√3; aeval adds it to every channel and keeps the layout.
@@ -148,6 +149,15 @@ public static partial class AudioTransforms
         return Filter(semitones > 0 ? $"pitch+{semitones}" : $"pitch{semitones}", "pitch", $"pitch {semitones:+0;-0} semitone{(Math.Abs(semitones) > 1 ? "s" : "")}, tempo kept",
             input => Invariant($"asetrate={input.SampleRateHz * factor:0},{Resample(input.SampleRateHz)},atempo={1 / factor:0.000000}"));
     }
+
+    /// <summary>
+    /// Pitch shift with the Rubber Band library (ffmpeg's <c>rubberband</c> filter: a phase vocoder that keeps
+    /// transients), the other common way to shift pitch (Audacity, many DAWs and Python pipelines), next to
+    /// <see cref="Pitch"/>'s resample-and-WSOLA. Which one a re-upload went through is unknown, so both are measured.
+    /// </summary>
+    private static AudioTransform RubberBandPitch(int semitones) =>
+        Filter(Invariant($"pitch{semitones:+0;-0}-rubberband"), "pitch", Invariant($"pitch {semitones:+0;-0} semitones with Rubber Band (phase vocoder), tempo kept"),
+            Invariant($"rubberband=pitch={Math.Pow(2, semitones / 12.0):0.000000}"));
 
     /// <summary>
     /// A high-quality (SoX) resampler working in float: given 16-bit input, soxr works in integers and dithers its output
