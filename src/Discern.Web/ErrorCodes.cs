@@ -13,6 +13,8 @@ public static class ErrorCodes
     public const string TooLarge = "too_large";
     /// <summary>Bytes that are no audio or video format Discern knows.</summary>
     public const string UnsupportedFormat = "unsupported_format";
+    /// <summary>A video or other container without an audio track.</summary>
+    public const string NoAudioTrack = "no_audio_track";
     /// <summary>A known format that does not decode.</summary>
     public const string Corrupt = "corrupt";
     /// <summary>Audio longer, or with more channels, than allowed.</summary>
@@ -36,6 +38,7 @@ public static class ErrorCodes
     {
         [TooLarge] = ("The file is too large.", "Le fichier est trop volumineux."),
         [UnsupportedFormat] = ("This is not an audio or video file Discern can read.", "Ce n'est pas un fichier audio ou vidéo que Discern sait lire."),
+        [NoAudioTrack] = ("This file has no audio track.", "Ce fichier n'a pas de piste audio."),
         [Corrupt] = ("The file is damaged or truncated and could not be decoded.", "Le fichier est endommagé ou tronqué : impossible de le décoder."),
         [LimitExceeded] = ("The audio is longer, or has more channels, than this server accepts.", "L'audio est plus long, ou a plus de canaux, que ce serveur n'accepte."),
         [NoFile] = ("No file was sent, or it was empty.", "Aucun fichier n'a été envoyé, ou il était vide."),
@@ -50,6 +53,7 @@ public static class ErrorCodes
     /// <summary>The code for an exception thrown by an analysis.</summary>
     public static string For(Exception exception) => exception switch
     {
+        NoAudioTrackException => NoAudioTrack,
         UnsupportedFormatException => UnsupportedFormat,
         CorruptAudioException => Corrupt,
         InputLimitExceededException => LimitExceeded,

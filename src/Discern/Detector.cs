@@ -66,6 +66,7 @@ public sealed class Detector
     /// <see cref="VerdictLabel.Uncertain"/> verdict with reasons; unreadable ones throw a <see cref="DiscernException"/>.
     /// </summary>
     /// <exception cref="UnsupportedFormatException">The bytes are not audio or video that can be decoded.</exception>
+    /// <exception cref="NoAudioTrackException">A video (or other container) without an audio track.</exception>
     /// <exception cref="CorruptAudioException">The data is damaged or empty.</exception>
     /// <exception cref="InputLimitExceededException">The input breaks a limit in <paramref name="options"/>.</exception>
     /// <exception cref="DecoderUnavailableException">The format needs ffmpeg and it is not installed.</exception>

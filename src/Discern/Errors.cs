@@ -14,11 +14,22 @@ public class DiscernException : Exception
 }
 
 /// <summary>The bytes are not a container or codec that any available decoder reads.</summary>
-public sealed class UnsupportedFormatException(string message, Exception? innerException = null)
+public class UnsupportedFormatException(string message, Exception? innerException = null)
     : DiscernException(message, innerException)
 {
     /// <inheritdoc />
     public override string Code => "unsupported-format";
+}
+
+/// <summary>
+/// A container that holds no audio (a video downloaded without its soundtrack, a picture in an MP4): readable, but with
+/// nothing to hear. A kind of <see cref="UnsupportedFormatException"/>, so callers that only know that one still catch it.
+/// </summary>
+public sealed class NoAudioTrackException(string message = "The file has no audio track.")
+    : UnsupportedFormatException(message)
+{
+    /// <inheritdoc />
+    public override string Code => "no-audio-track";
 }
 
 /// <summary>The format was recognised but the data is damaged, truncated or empty.</summary>

@@ -141,7 +141,7 @@ public class DecoderTests
     public void A_video_without_an_audio_track_says_so()
     {
         var video = Signals.Encode(Signals.Wav(Tone, 44100, 2), "mp4", "-f", "lavfi", "-i", "testsrc=d=1:s=64x48", "-map", "1:v", "-c:v", "mpeg4");
-        var error = Assert.Throws<UnsupportedFormatException>(() => Open(video));
+        var error = Assert.Throws<NoAudioTrackException>(() => Open(video));
         Assert.Equal("The file has no audio track.", error.Message);
     }
 

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Discern.Tests;
 
 namespace Discern.Web.Tests;
 
@@ -223,5 +224,29 @@ public class ApiTests
         Assert.True(paths.TryGetProperty("/api/v1/analyses", out _));
         Assert.True(paths.TryGetProperty("/api/v1/analyses/{id}", out _));
         Assert.True(paths.TryGetProperty("/health", out _));
+    }
+
+    [Fact]
+    public async Task A_video_without_sound_fails_with_its_own_code()
+    {
+        using var factory = new DiscernFactory();
+        var client = factory.CreateClient();
+        var video = Signals.Encode(Fixtures.MusicWav, "mp4", "-f", "lavfi", "-i", "testsrc=d=1:s=64x48", "-map", "1:v", "-c:v", "mpeg4");
+        var accepted = await Json(await client.PostAsync("/api/v1/analyses", Form(video, "clip.mp4")));
+        var done = await PollUntilFinished(client, accepted.GetProperty("id").GetString()!);
+        Assert.Equal("failed", done.GetProperty("status").GetString());
+        Assert.Equal("no_audio_track", done.GetProperty("errorCode").GetString());
+        AssertNoSpooledFiles(factory);
+    }
+
+    [Fact]
+    public async Task The_page_has_a_sentence_in_both_languages_for_every_error_code()
+    {
+        using var factory = new DiscernFactory();
+        var script = await factory.CreateClient().GetStringAsync("/app.js");
+        var codes = typeof(ErrorCodes).GetFields().Where(f => f.IsLiteral).Select(f => (string)f.GetRawConstantValue()!).ToList();
+        Assert.Contains("no_audio_track", codes);
+        foreach (var code in codes)
+            Assert.True(script.Split("err_" + code + ":").Length - 1 == 2, $"app.js should define err_{code} once in English and once in French");
     }
 }

@@ -129,7 +129,7 @@ public sealed partial class FfmpegDecoder : IAudioDecoder
                 throw error.Contains("Invalid data found", StringComparison.Ordinal) || error.Contains("could not find codec", StringComparison.OrdinalIgnoreCase)
                     ? new UnsupportedFormatException("ffmpeg does not recognise this data as audio or video.")
                     : error.Contains("matches no streams", StringComparison.Ordinal) || error.Contains("does not contain any stream", StringComparison.Ordinal)
-                        ? new UnsupportedFormatException("The file has no audio track.")
+                        ? new NoAudioTrackException()
                         : new CorruptAudioException($"ffmpeg could not decode the file: {LastLine(error)}");
             }
         }
