@@ -35,10 +35,7 @@ internal sealed class AnalyzeCommand : AsyncCommand<AnalyzeCommand.Settings>
             new ParallelOptions { MaxDegreeOfParallelism = settings.WorkerCount, CancellationToken = cancellationToken },
             async (i, ct) =>
             {
-                results[i] = inputs[i].Error is { } error ? AnalysisReport.Failed(inputs[i].Path, error)
-                    : inputs[i].Path == InputExpander.StandardInput && inputs.Count(x => x.Path == InputExpander.StandardInput) > 1
-                        ? AnalysisReport.Failed("-", "Standard input can be read once; '-' was given more than once.")
-                        : await AnalyzeOne(detector, inputs[i].Path, options, ct);
+                results[i] = inputs[i].Error is { } error ? AnalysisReport.Failed(inputs[i].Path, error) : await AnalyzeOne(detector, inputs[i], options, ct);
                 ready.Release();
             });
 
@@ -63,21 +60,18 @@ internal sealed class AnalyzeCommand : AsyncCommand<AnalyzeCommand.Settings>
         return failures > 0 ? ExitCodes.Failed : ExitCodes.Ok;
     }
 
-    internal static async Task<AnalysisReport> AnalyzeOne(Detector detector, string path, AnalysisOptions options, CancellationToken ct)
+    private static async Task<AnalysisReport> AnalyzeOne(Detector detector, CliInput input, AnalysisOptions options, CancellationToken ct)
     {
         try
         {
-            if (path == InputExpander.StandardInput)
-            {
-                await using var stdin = Console.OpenStandardInput();
-                return AnalysisReport.From("-", await detector.AnalyzeAsync(stdin, options, ct));
-            }
-            var v = await detector.AnalyzeAsync(path, options, ct);
-            return AnalysisReport.From(path, v);
+            var verdict = input.IsStandardInput
+                ? await detector.AnalyzeAsync(Console.OpenStandardInput(), options, ct) // the detector reads the stream to its end and disposes it
+                : await detector.AnalyzeAsync(input.Path, options, ct);
+            return AnalysisReport.From(input.Path, verdict);
         }
         catch (Exception ex) when (ex is DiscernException or IOException or UnauthorizedAccessException)
         {
-            return AnalysisReport.Failed(path, ex.Message);
+            return AnalysisReport.Failed(input.Path, ex.Message);
         }
     }
 
@@ -87,8 +81,8 @@ internal sealed class AnalyzeCommand : AsyncCommand<AnalyzeCommand.Settings>
     };
 }
 
-/// <summary>A file to analyse, or an input that named none (<see cref="Error"/> says why).</summary>
-internal readonly record struct CliInput(string Path, string? Error = null);
+/// <summary>A file to analyse (or standard input, path "-"), or an input that named none (<see cref="Error"/> says why).</summary>
+internal readonly record struct CliInput(string Path, string? Error = null, bool IsStandardInput = false);
 
 /// <summary>Turns files, folders and globs into a list of files, keeping the order the user gave.</summary>
 internal static class InputExpander
@@ -110,10 +104,16 @@ internal static class InputExpander
     public static IReadOnlyList<CliInput> Expand(IEnumerable<string> inputs)
     {
         var files = new List<CliInput>();
+        bool standardInputTaken = false;
         foreach (var input in inputs)
         {
             int before = files.Count;
-            if (Directory.Exists(input))
+            if (input == StandardInput)
+            {
+                files.Add(standardInputTaken ? new CliInput("-", "Standard input can be read once; '-' was given more than once.") : new CliInput("-", IsStandardInput: true));
+                standardInputTaken = true;
+            }
+            else if (Directory.Exists(input))
             {
                 files.AddRange(Directory.EnumerateFiles(input, "*", SearchOption.AllDirectories)
                     .Where(f => !Path.GetFileName(f).StartsWith('.')).Order(StringComparer.Ordinal).Select(f => new CliInput(f)));

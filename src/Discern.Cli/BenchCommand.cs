@@ -80,23 +80,19 @@ internal sealed class BenchCommand : AsyncCommand<BenchCommand.Settings>
 /// CPU time used by this process and by the child processes it has waited for (ffmpeg), from <c>getrusage</c>:
 /// .NET reports a child's time only while its <see cref="Process"/> object lives, and the decoders dispose theirs.
 /// </summary>
-internal static partial class CpuClock
+internal static class CpuClock
 {
     private const int Self = 0, Children = -1;
 
-    /// <summary>User plus system seconds of this process and its finished children; null off Linux and macOS.</summary>
-    public static double? SecondsUsed()
-    {
-        if (!(OperatingSystem.IsLinux() || OperatingSystem.IsMacOS())) return null;
-        return Seconds(Self) + Seconds(Children);
-    }
+    /// <summary>User plus system seconds of this process and its finished children; null off Linux and macOS, or on failure.</summary>
+    public static double? SecondsUsed() =>
+        OperatingSystem.IsLinux() || OperatingSystem.IsMacOS() ? Seconds(Self) + Seconds(Children) : null;
 
-    private static double Seconds(int who)
+    private static double? Seconds(int who)
     {
         // struct rusage opens with two struct timevals (user, system), each two longs on 64-bit Unix; the rest is padding here.
         var usage = new long[18];
-        if (GetResourceUsage(who, usage) != 0) return 0;
-        return usage[0] + usage[1] / 1e6 + usage[2] + usage[3] / 1e6;
+        return GetResourceUsage(who, usage) == 0 ? usage[0] + usage[1] / 1e6 + usage[2] + usage[3] / 1e6 : null;
     }
 
     [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "getrusage")]
