@@ -112,6 +112,10 @@ internal static class Signals
         finally { dir.Delete(true); }
     }
 
+    /// <summary>A one-second MP4 video with no audio track (a test pattern), as a video saved without its sound.</summary>
+    public static byte[] VideoWithoutAudio() =>
+        Encode(Wav(new float[4410], 44100, 1), "mp4", "-f", "lavfi", "-i", "testsrc=d=1:s=64x48", "-map", "1:v", "-c:v", "mpeg4");
+
     public static float[] DecodeAll(Audio.IAudioSource source)
     {
         var all = new List<float>();

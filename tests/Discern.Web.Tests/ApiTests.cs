@@ -231,8 +231,7 @@ public class ApiTests
     {
         using var factory = new DiscernFactory();
         var client = factory.CreateClient();
-        var video = Signals.Encode(Fixtures.MusicWav, "mp4", "-f", "lavfi", "-i", "testsrc=d=1:s=64x48", "-map", "1:v", "-c:v", "mpeg4");
-        var accepted = await Json(await client.PostAsync("/api/v1/analyses", Form(video, "clip.mp4")));
+        var accepted = await Json(await client.PostAsync("/api/v1/analyses", Form(Signals.VideoWithoutAudio(), "clip.mp4")));
         var done = await PollUntilFinished(client, accepted.GetProperty("id").GetString()!);
         Assert.Equal("failed", done.GetProperty("status").GetString());
         Assert.Equal("no_audio_track", done.GetProperty("errorCode").GetString());
