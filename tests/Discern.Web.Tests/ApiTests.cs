@@ -20,6 +20,17 @@ public class ApiTests
     private static async Task<JsonElement> Json(HttpResponseMessage response) =>
         JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
 
+    /// <summary>Uploads <paramref name="form"/>, waits for the analysis and checks that it failed with <paramref name="errorCode"/>.</summary>
+    private static async Task<JsonElement> FailedAnalysis(DiscernFactory factory, MultipartFormDataContent form, string errorCode)
+    {
+        var client = factory.CreateClient();
+        var accepted = await Json(await client.PostAsync("/api/v1/analyses", form));
+        var done = await PollUntilFinished(client, accepted.GetProperty("id").GetString()!);
+        Assert.Equal("failed", done.GetProperty("status").GetString());
+        Assert.Equal(errorCode, done.GetProperty("errorCode").GetString());
+        return done;
+    }
+
     private static async Task<JsonElement> PollUntilFinished(HttpClient client, string id)
     {
         for (int i = 0; i < 600; i++)
@@ -120,11 +131,7 @@ public class ApiTests
     public async Task Corrupt_file_fails_with_a_clear_code_and_no_stack_trace()
     {
         using var factory = new DiscernFactory();
-        var client = factory.CreateClient();
-        var accepted = await Json(await client.PostAsync("/api/v1/analyses", Form(Fixtures.CorruptWav())));
-        var done = await PollUntilFinished(client, accepted.GetProperty("id").GetString()!);
-        Assert.Equal("failed", done.GetProperty("status").GetString());
-        Assert.Equal("corrupt", done.GetProperty("errorCode").GetString());
+        var done = await FailedAnalysis(factory, Form(Fixtures.CorruptWav()), "corrupt");
         var error = done.GetProperty("result").GetProperty("error").GetString()!;
         Assert.False(string.IsNullOrWhiteSpace(error));
         Assert.DoesNotContain(" at Discern.", error);
@@ -230,11 +237,7 @@ public class ApiTests
     public async Task A_video_without_sound_fails_with_its_own_code()
     {
         using var factory = new DiscernFactory();
-        var client = factory.CreateClient();
-        var accepted = await Json(await client.PostAsync("/api/v1/analyses", Form(Signals.VideoWithoutAudio(), "clip.mp4")));
-        var done = await PollUntilFinished(client, accepted.GetProperty("id").GetString()!);
-        Assert.Equal("failed", done.GetProperty("status").GetString());
-        Assert.Equal("no_audio_track", done.GetProperty("errorCode").GetString());
+        await FailedAnalysis(factory, Form(Signals.VideoWithoutAudio(), "clip.mp4"), "no_audio_track");
         AssertNoSpooledFiles(factory);
     }
 
