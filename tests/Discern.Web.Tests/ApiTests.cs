@@ -251,4 +251,14 @@ public class ApiTests
         foreach (var code in codes)
             Assert.True(script.Split("err_" + code + ":").Length - 1 == 2, $"app.js should define err_{code} once in English and once in French");
     }
+
+    [Fact]
+    public async Task The_page_says_in_both_languages_what_every_weighed_measurement_is()
+    {
+        // The page explains "what weighed" with a sentence per feature the model weighs; without one it shows the raw name.
+        using var factory = new DiscernFactory();
+        var script = await factory.CreateClient().GetStringAsync("/app.js");
+        foreach (var feature in Discern.Features.FeatureExtractor.ScoredFeatures)
+            Assert.True(script.Split("feature_" + feature + ":").Length - 1 == 2, $"app.js should define feature_{feature} once in English and once in French");
+    }
 }

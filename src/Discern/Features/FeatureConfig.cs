@@ -83,6 +83,17 @@ public sealed record FeatureConfig
     /// </summary>
     public double PartialProminenceWindowHz { get; init; } = 172;
 
+    /// <summary>
+    /// What the "partial_prominence_log_excess_low" feature subtracts from the partial prominence before taking its
+    /// logarithm: the prominence of white noise, −10·log10 e^−γ ≈ 2.5 dB (<see cref="Dsp.SpectrumStatistics.PartialProminence"/>).
+    /// On that ratio scale a fine structure that drifts among partials barely out of noise counts for little and, unlike
+    /// on the dB scale, very tonal music does not count as more AI the more tonal it is.
+    /// </summary>
+    public double NoiseProminenceDb { get; init; } = 2.5;
+
+    /// <summary>Smallest excess over <see cref="NoiseProminenceDb"/> the logarithm is taken of: frames at or below noise's prominence all read as this.</summary>
+    public double MinProminenceExcessDb { get; init; } = 0.1;
+
     /// <summary>Frames quieter than this are left out of every average.</summary>
     public double SilenceFloorDbfs { get; init; } = -70;
 
@@ -124,15 +135,15 @@ public sealed record FeatureConfig
     private static int OddBins(double widthHz, int sampleRateHz, int fftSize) =>
         2 * Math.Max(1, (int)Math.Round(widthHz / ((double)sampleRateHz / fftSize) / 2)) + 1;
 
-    /// <summary>A short, stable identifier of these values ("fp10-" and a hash; the prefix changes when a feature's algorithm does).</summary>
+    /// <summary>A short, stable identifier of these values ("fp11-" and a hash; the prefix changes when a feature's algorithm does).</summary>
     public string Id
     {
         get
         {
             var text = string.Create(CultureInfo.InvariantCulture,
-                $"{FrameDurationSeconds};{SegmentFrames};{SegmentHopFrames};{BandLowHz};{BandHighHz};{MinBandWidthHz};{EnvelopeWindowHz};{DetailWindowHz};{ResidualClipDb};{CombMinSpacingHz};{CombMaxSpacingHz};{CombHarmonicityFloor};{PeakThresholdDb};{SilenceFloorDbfs};{FineStructureWindowHz};{FineStructureLowHz};{FineStructureSplitHz};{PartialProminenceWindowHz};{string.Join(',', FeatureExtractor.FeatureNames)}");
+                $"{FrameDurationSeconds};{SegmentFrames};{SegmentHopFrames};{BandLowHz};{BandHighHz};{MinBandWidthHz};{EnvelopeWindowHz};{DetailWindowHz};{ResidualClipDb};{CombMinSpacingHz};{CombMaxSpacingHz};{CombHarmonicityFloor};{PeakThresholdDb};{SilenceFloorDbfs};{FineStructureWindowHz};{FineStructureLowHz};{FineStructureSplitHz};{PartialProminenceWindowHz};{NoiseProminenceDb};{MinProminenceExcessDb};{string.Join(',', FeatureExtractor.FeatureNames)}");
             var hash = SHA256.HashData(Encoding.UTF8.GetBytes(text));
-            return "fp10-" + Convert.ToHexStringLower(hash)[..10];
+            return "fp11-" + Convert.ToHexStringLower(hash)[..10];
         }
     }
 }
