@@ -73,7 +73,11 @@ internal sealed class BenchCommand : AsyncCommand<BenchCommand.Settings>
         if (Path.GetFileNameWithoutExtension(host).Equals("dotnet", StringComparison.OrdinalIgnoreCase))
             info.ArgumentList.Add(typeof(BenchCommand).Assembly.Location);
         info.ArgumentList.Add("analyze");
+        // The same settings as the in-process rows, so the row names the decoder it used.
         if (settings.ModelPath is not null) { info.ArgumentList.Add("--model"); info.ArgumentList.Add(settings.ModelPath); }
+        if (settings.PreferFfmpeg) info.ArgumentList.Add("--prefer-ffmpeg");
+        if (settings.MaxDurationSeconds is { } seconds) { info.ArgumentList.Add("--max-duration"); info.ArgumentList.Add(seconds.ToString(System.Globalization.CultureInfo.InvariantCulture)); }
+        if (settings.MaxBytes is { } bytes) { info.ArgumentList.Add("--max-bytes"); info.ArgumentList.Add(bytes.ToString(System.Globalization.CultureInfo.InvariantCulture)); }
         info.ArgumentList.Add(settings.File);
         using var process = Process.Start(info) ?? throw new InvalidOperationException("discern could not be started.");
         var stdout = process.StandardOutput.BaseStream.CopyToAsync(Stream.Null, cancellationToken);
