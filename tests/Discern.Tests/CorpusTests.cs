@@ -53,8 +53,9 @@ public class CorpusTests(CorpusFixture corpus) : IClassFixture<CorpusFixture>
         var report = Evaluator.LeaveOneGroupOut(measured, e => e.Source, "source", FeatureConfig.Default, run.Options, "none", run.Augmented);
         Assert.Equal(corpus.Entries.Count, report.Rows.Count);
         Assert.Equal(0, report.Failures);
-        // A regression floor under the level measured on 2026-11-30 (AUC 0.912 with the prominence and the drift on ratio scales), NOT the
-        // issue's target of 0.95, which the current features do not reach: see the README's status and docs/results.md.
+        // A regression floor under the level measured on 2026-11-30 (AUC 0.912 with the prominence and the drift on ratio
+        // scales), NOT the issue's target of 0.95, which the current features do not reach: see the README's status and
+        // docs/results.md.
         Assert.True(report.Overall.Auc >= 0.89, $"leave-one-source-out AUC {report.Overall.Auc:0.000} fell below the measured 0.912");
         // Whatever the ranking, the default threshold must not accuse held-out human sources: 0 of 84 measured, 1 allowed.
         Assert.True(report.Overall.FalsePositiveRate <= 0.012, $"held-out FPR {report.Overall.FalsePositiveRate:P1}");
@@ -79,8 +80,8 @@ public class CorpusTests(CorpusFixture corpus) : IClassFixture<CorpusFixture>
             perSource.Add($"{fold}: {ai} of {scored.Count}, mean P {scored.Average(v => v.ProbabilityAi ?? 0.5):0.00}");
         }
         // Measured 2026-11-30 (model discern-lr-8d6f3c7663d6's recipe): 13 of 43 called AI at the default threshold and
-        // 36 of 43 above 0.5 (14 and 37 before the prominence and the drift were weighed on ratio scales; the model before synthetic decoders called 2 % of such clips AI,
-        // scratch harness). Most of the rest are warzone2100's, which its fold's model scores at 1.00 on average but leaves
+        // 36 of 43 above 0.5 (14 and 37 before the prominence and the drift were weighed on ratio scales; the model
+        // before synthetic decoders called 2 % of such clips AI, scratch harness). Most of the rest are warzone2100's, which its fold's model scores at 1.00 on average but leaves
         // uncertain because that source's features lie outside the other sources' ranges; supertuxkart's (mean 0.33) are
         // the ones the comb does not carry.
         var summary = $"{called} called AI, {leaning} above 0.5, of {synthetic.Count} ({string.Join(", ", perSource)})";
