@@ -244,21 +244,24 @@ public class ApiTests
     [Fact]
     public async Task The_page_has_a_sentence_in_both_languages_for_every_error_code()
     {
-        using var factory = new DiscernFactory();
-        var script = await factory.CreateClient().GetStringAsync("/app.js");
         var codes = typeof(ErrorCodes).GetFields().Where(f => f.IsLiteral).Select(f => (string)f.GetRawConstantValue()!).ToList();
         Assert.Contains("no_audio_track", codes);
-        foreach (var code in codes)
-            Assert.True(script.Split("err_" + code + ":").Length - 1 == 2, $"app.js should define err_{code} once in English and once in French");
+        await AssertPageTextInBothLanguages(codes.Select(code => "err_" + code));
     }
 
     [Fact]
     public async Task The_page_says_in_both_languages_what_every_weighed_measurement_is()
     {
         // The page explains "what weighed" with a sentence per feature the model weighs; without one it shows the raw name.
+        await AssertPageTextInBothLanguages(Discern.Features.FeatureExtractor.ScoredFeatures.Select(feature => "feature_" + feature));
+    }
+
+    /// <summary>Each of <paramref name="keys"/> is defined in the page's script twice: once in English, once in French.</summary>
+    private static async Task AssertPageTextInBothLanguages(IEnumerable<string> keys)
+    {
         using var factory = new DiscernFactory();
         var script = await factory.CreateClient().GetStringAsync("/app.js");
-        foreach (var feature in Discern.Features.FeatureExtractor.ScoredFeatures)
-            Assert.True(script.Split("feature_" + feature + ":").Length - 1 == 2, $"app.js should define feature_{feature} once in English and once in French");
+        foreach (var key in keys)
+            Assert.True(script.Split(key + ":").Length - 1 == 2, $"app.js should define {key} once in English and once in French");
     }
 }
