@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json;
 using Discern.Evaluation;
 using Discern.Features;
@@ -36,7 +37,7 @@ internal sealed class EvalCommand : AsyncCommand<EvalCommand.Settings>
         public IReadOnlyList<string> Augmentations => GroupBy is null ? [] : ChosenAugmentations;
 
         [CommandOption("--rows <FILE>")]
-        [System.ComponentModel.Description("Also write every clip's score to this CSV file.")]
+        [System.ComponentModel.Description("Also write every clip's score to this CSV file, one row per clip and evaluated transform.")]
         public string? RowsPath { get; init; }
 
         public override ValidationResult Validate()
@@ -80,6 +81,7 @@ internal sealed class EvalCommand : AsyncCommand<EvalCommand.Settings>
                     Evaluator.ShippedTrainingOptions with { Transforms = settings.Augmentations }, transform, augmented)
                 : Evaluator.WithModel(measured, settings.LoadDetector(), transform));
         }
+        if (settings.RowsPath is not null) await WriteRowsAsync(settings.RowsPath, reports);
         if (reports.Count > 1)
         {
             var table = Robustness.Summarise(reports);
@@ -88,14 +90,6 @@ internal sealed class EvalCommand : AsyncCommand<EvalCommand.Settings>
             return ExitCodes.Ok;
         }
         var report = reports[0];
-
-        if (settings.RowsPath is not null)
-        {
-            await using var writer = new StreamWriter(settings.RowsPath);
-            await writer.WriteLineAsync("path,label,source,probability_ai,verdict,fold,error");
-            foreach (var r in report.Rows)
-                await writer.WriteLineAsync($"\"{r.Path}\",{(r.IsAi ? "ai" : "human")},{r.Source},{r.ProbabilityAi:0.0000},{r.Verdict},{r.Fold},\"{r.Error?.Replace("\"", "\"\"")}\"");
-        }
         if (settings.Json)
         {
             Console.Out.WriteLine(JsonSerializer.Serialize(report, Json.Indented));
@@ -104,6 +98,24 @@ internal sealed class EvalCommand : AsyncCommand<EvalCommand.Settings>
         Print(report);
         return ExitCodes.Ok;
     }
+
+    /// <summary>
+    /// Every clip's score under every evaluated transform, so a robustness run can be examined clip by clip (which human
+    /// recordings a manipulation pushed over the threshold) without measuring it all again.
+    /// </summary>
+    private static async Task WriteRowsAsync(string path, IReadOnlyList<EvaluationReport> reports)
+    {
+        await using var writer = new StreamWriter(path);
+        await writer.WriteLineAsync("path,label,source,transform,probability_ai,verdict,fold,error");
+        foreach (var report in reports)
+            foreach (var r in report.Rows)
+                await writer.WriteLineAsync(string.Join(',', CsvCell(r.Path), r.IsAi ? "ai" : "human", CsvCell(r.Source), CsvCell(report.Transform),
+                    r.ProbabilityAi?.ToString("0.0000", CultureInfo.InvariantCulture) ?? "", r.Verdict, CsvCell(r.Fold), CsvCell(r.Error)));
+    }
+
+    /// <summary>A CSV field, quoted when it holds a comma, a quote or a line break (RFC 4180).</summary>
+    private static string CsvCell(string? value) =>
+        value is null ? "" : value.AsSpan().IndexOfAny(",\"\r\n") < 0 ? value : $"\"{value.Replace("\"", "\"\"", StringComparison.Ordinal)}\"";
 
     internal static async Task<IReadOnlyList<MeasuredEntry>> MeasureWithProgress(IReadOnlyList<ManifestEntry> entries, FeatureConfig config,
         string transform, AudioSettings settings, TransformOptions? transformOptions, bool showProgress, CancellationToken ct)

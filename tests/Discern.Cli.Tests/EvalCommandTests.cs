@@ -1,0 +1,41 @@
+using System.Globalization;
+using Discern.Evaluation;
+using Discern.Tests;
+
+namespace Discern.Cli.Tests;
+
+/// <summary><c>discern eval</c> end to end on a manifest of clips the test makes, scored by the shipped model.</summary>
+public sealed class EvalCommandTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("discern-eval-cli-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    [Fact]
+    public async Task Rows_of_a_robustness_run_name_each_clip_once_per_transform()
+    {
+        var lines = new List<string> { "path,label,generator,source" };
+        for (int i = 0; i < 4; i++)
+        {
+            bool ai = i % 2 == 0;
+            var name = $"clip {i}, {(ai ? "ai" : "human")}.wav"; // a comma in the name must survive the CSV
+            File.WriteAllBytes(Path.Combine(_dir, name), Signals.Wav(Signals.MusicLike(22050, 8, seed: 40 + i), 22050, 1));
+            lines.Add($"\"{name}\",{(ai ? "ai" : "human")},{(ai ? "test-decoder" : "human")},{(ai ? "a" : "h")}");
+        }
+        var manifest = Path.Combine(_dir, "manifest.csv");
+        File.WriteAllLines(manifest, lines);
+        var rowsPath = Path.Combine(_dir, "rows.csv");
+
+        var (code, output) = await DiscernProcess.RunAsync("eval", manifest, "--transform", "none,lowpass-8k", "--rows", rowsPath);
+
+        Assert.True(code == 0, output);
+        var rows = File.ReadAllLines(rowsPath);
+        Assert.Equal("path,label,source,transform,probability_ai,verdict,fold,error", rows[0]);
+        var cells = rows.Skip(1).Select(Manifest.ParseLine).ToList();
+        Assert.Equal(8, cells.Count);
+        Assert.Equal(["lowpass-8k", "none"], cells.Select(c => c[3]).Distinct().Order(StringComparer.Ordinal));
+        foreach (var transform in cells.GroupBy(c => c[3]))
+            Assert.Equal(Enumerable.Range(0, 4).Select(i => $"clip {i}, {(i % 2 == 0 ? "ai" : "human")}.wav"), transform.Select(c => c[0]).Order(StringComparer.Ordinal));
+        Assert.All(cells, c => Assert.InRange(double.Parse(c[4], CultureInfo.InvariantCulture), 0, 1));
+    }
+}
