@@ -120,8 +120,18 @@ internal sealed class EvalCommand : AsyncCommand<EvalCommand.Settings>
     internal static async Task<IReadOnlyList<MeasuredEntry>> MeasureWithProgress(IReadOnlyList<ManifestEntry> entries, FeatureConfig config,
         string transform, AudioSettings settings, TransformOptions? transformOptions, bool showProgress, CancellationToken ct)
     {
-        if (!showProgress || Console.IsErrorRedirected)
+        if (!showProgress)
             return await Evaluator.MeasureAsync(entries, config, transform, settings.WorkerCount, settings.ToOptions(), null, transformOptions, ct);
+        if (Console.IsErrorRedirected)
+        {
+            // A log file gets one line per condition, not a redrawn bar: a robustness run measures for half an hour and
+            // used to print nothing at all until its table.
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            var measured = await Evaluator.MeasureAsync(entries, config, transform, settings.WorkerCount, settings.ToOptions(), null, transformOptions, ct);
+            await Console.Error.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+                $"measured {measured.Count} clips ({transform}) in {clock.Elapsed.TotalSeconds:0} s, {measured.Count(m => m.Error is not null)} failed"));
+            return measured;
+        }
         IReadOnlyList<MeasuredEntry> result = [];
         await AnsiConsole.Progress().AutoClear(true).StartAsync(async ctx =>
         {

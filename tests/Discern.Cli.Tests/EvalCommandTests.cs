@@ -29,6 +29,7 @@ public sealed class EvalCommandTests : IDisposable
         var (code, output) = await DiscernProcess.RunAsync("eval", manifest, "--transform", "none,lowpass-8k", "--rows", rowsPath);
 
         Assert.True(code == 0, output);
+        Assert.Contains("measured 4 clips (lowpass-8k) in ", output); // a log, with no terminal, says what it is doing
         var rows = File.ReadAllLines(rowsPath);
         Assert.Equal("path,label,source,transform,probability_ai,verdict,fold,error", rows[0]);
         var cells = rows.Skip(1).Select(Manifest.ParseLine).ToList();
