@@ -142,6 +142,20 @@ internal sealed class EvalCommand : AsyncCommand<EvalCommand.Settings>
         return result;
     }
 
+    /// <summary>The reliability table: of the clips given each band of probabilities, the share that is AI.</summary>
+    private static void PrintCalibration(CalibrationCheck? calibration)
+    {
+        if (calibration is null) return;
+        var table = new Table().Title(Invariant($"calibration, each class weighed equally: Brier {calibration.BrierScore:0.000}, ECE {calibration.ExpectedCalibrationError:0.000}"))
+            .AddColumns("P(AI)", "clips", "of them AI", "mean P(AI)", "share AI");
+        foreach (var b in calibration.Bins)
+            table.AddRow(Invariant($"{b.FromProbability:0.0}–{b.ToProbability:0.0}"), b.Clips.ToString(CultureInfo.InvariantCulture),
+                b.AiClips.ToString(CultureInfo.InvariantCulture), Invariant($"{b.MeanProbabilityAi:0.00}"), Invariant($"{b.AiShare:0.00}"));
+        AnsiConsole.Write(table);
+    }
+
+    private static string Invariant(FormattableString text) => FormattableString.Invariant(text);
+
     /// <summary>Generator named in the manifest (rows) against the decoder family the residual comb points to (columns), for AI clips.</summary>
     private static void PrintAttribution(EvaluationReport report)
     {
@@ -178,6 +192,7 @@ internal sealed class EvalCommand : AsyncCommand<EvalCommand.Settings>
         foreach (var s in report.PerSource)
             table.AddRow(Markup.Escape(s.Source), s.Label, s.Metrics.Count.ToString(), Num(s.Metrics.Auc), Pct(s.Metrics.TruePositiveRate), Pct(s.Metrics.FalsePositiveRate));
         AnsiConsole.Write(table);
+        PrintCalibration(report.Calibration);
         PrintAttribution(report);
         foreach (var r in report.Rows.Where(r => r.Error is not null).Take(20))
             AnsiConsole.MarkupLine($"[red]failed[/] {Markup.Escape(r.Path)}: {Markup.Escape(r.Error!)}");

@@ -294,6 +294,34 @@ public class TrainerTests
     }
 
     [Fact]
+    public void Calibration_weighs_each_class_equally()
+    {
+        // 2 AI and 8 human clips all at 0.5: for equal priors, as the calibration states them, 0.5 is exactly right;
+        // counted clip by clip the band would hold 20 % AI and look overconfident by 0.3.
+        var check = CalibrationCheck.Compute([.. Enumerable.Repeat(0.5, 10)], [true, true, .. Enumerable.Repeat(false, 8)])!;
+
+        var band = Assert.Single(check.Bins);
+        Assert.Equal((0.5, 0.6, 10, 2), (band.FromProbability, band.ToProbability, band.Clips, band.AiClips));
+        Assert.Equal(0.5, band.AiShare, 12);
+        Assert.Equal(0, check.ExpectedCalibrationError, 12);
+        Assert.Equal(0.25, check.BrierScore, 12);
+    }
+
+    [Fact]
+    public void Calibration_error_is_the_gap_between_what_probabilities_claim_and_what_is_found()
+    {
+        // Every human clip at 0.1 and every AI clip at 0.9: right in the ranking, each band 0.1 too timid.
+        var check = CalibrationCheck.Compute([.. Enumerable.Repeat(0.1, 10), .. Enumerable.Repeat(0.9, 5)],
+            [.. Enumerable.Repeat(false, 10), .. Enumerable.Repeat(true, 5)])!;
+
+        Assert.Equal([0.1, 0.9], check.Bins.Select(b => b.FromProbability));
+        Assert.Equal([0.0, 1.0], check.Bins.Select(b => b.AiShare));
+        Assert.Equal(0.1, check.ExpectedCalibrationError, 12);
+        Assert.Equal(0.01, check.BrierScore, 12);
+        Assert.Null(CalibrationCheck.Compute([0.2, 0.7], [true, true])); // one class says nothing about calibration
+    }
+
+    [Fact]
     public void Manifest_lines_with_quoted_commas_parse()
     {
         var cells = Manifest.ParseLine("a.mp3,ai,gen,src,mp3,44100,2,20.0,abc,\"CC-BY, see \"\"x\"\"\"");

@@ -55,7 +55,11 @@ public sealed record SourceReport(string Source, string Label, DetectionMetrics 
 /// <param name="Failures">Clips that could not be scored.</param>
 /// <param name="Rows">Every clip.</param>
 public sealed record EvaluationReport(string Method, string Transform, DetectionMetrics Overall, IReadOnlyList<SourceReport> PerSource,
-    int Failures, IReadOnlyList<EvaluationRow> Rows);
+    int Failures, IReadOnlyList<EvaluationRow> Rows)
+{
+    /// <summary>Whether the probabilities mean what they say on these clips (null without both classes).</summary>
+    public CalibrationCheck? Calibration { get; init; }
+}
 
 /// <summary>What <see cref="Evaluator.TrainAsync"/> trained, and from what.</summary>
 /// <param name="Model">The trained model.</param>
@@ -272,7 +276,11 @@ public static class Evaluator
                 FalsePositiveRate = allAi ? null : (double)g.Count(r => !r.IsAi && r.Verdict == "ai") / Math.Max(1, g.Count(r => !r.IsAi)),
             });
         }).ToList();
-        return new EvaluationReport(method, transform, Metrics(scored), perSource, rows.Count(r => r.Error is not null), rows);
+        var judged = scored.Where(r => r.ProbabilityAi is not null).ToList();
+        return new EvaluationReport(method, transform, Metrics(scored), perSource, rows.Count(r => r.Error is not null), rows)
+        {
+            Calibration = CalibrationCheck.Compute(judged.Select(r => r.ProbabilityAi!.Value).ToList(), judged.Select(r => r.IsAi).ToList()),
+        };
     }
 }
 

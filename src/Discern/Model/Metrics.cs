@@ -65,3 +65,65 @@ public sealed record DetectionMetrics(int Count, int Ai, int Human, double? Auc,
         return best;
     }
 }
+
+/// <summary>One band of probabilities in a reliability table.</summary>
+/// <param name="FromProbability">Lower edge (inclusive).</param>
+/// <param name="ToProbability">Upper edge (exclusive, but 1 is in the last band).</param>
+/// <param name="Clips">Clips whose probability lies in the band.</param>
+/// <param name="AiClips">Of those, the AI clips.</param>
+/// <param name="MeanProbabilityAi">Their mean probability, each class weighed equally.</param>
+/// <param name="AiShare">The share of them that is AI, each class weighed equally: what the probability claims to be.</param>
+public sealed record ReliabilityBin(double FromProbability, double ToProbability, int Clips, int AiClips, double MeanProbabilityAi, double AiShare);
+
+/// <summary>
+/// Whether probabilities mean what they say — of clips given 0.9, nine in ten AI — measured on scores the model did not
+/// train on. Each class is weighed equally, as the calibration was fitted (<see cref="LogisticRegression.Calibrate"/>): with this
+/// corpus's 111 AI and 84 human clips, raw shares would read the class ratio into every band.
+/// </summary>
+/// <param name="Bins">The reliability table, bands of equal width; empty bands are left out.</param>
+/// <param name="BrierScore">Mean squared difference between probability and label (0 perfect, 0.25 for a constant 0.5).</param>
+/// <param name="ExpectedCalibrationError">Mean |AI share − mean probability| over the bands, weighed by their share of clips.</param>
+public sealed record CalibrationCheck(IReadOnlyList<ReliabilityBin> Bins, double BrierScore, double ExpectedCalibrationError)
+{
+    /// <summary>
+    /// Checks <paramref name="probabilities"/> against <paramref name="isAi"/> in <paramref name="bands"/> bands of equal
+    /// width; null unless both classes are present.
+    /// </summary>
+    public static CalibrationCheck? Compute(IReadOnlyList<double> probabilities, IReadOnlyList<bool> isAi, int bands = 10)
+    {
+        ArgumentNullException.ThrowIfNull(probabilities);
+        ArgumentNullException.ThrowIfNull(isAi);
+        if (probabilities.Count != isAi.Count) throw new ArgumentException("one label per probability", nameof(isAi));
+        ArgumentOutOfRangeException.ThrowIfLessThan(bands, 1);
+        int ai = isAi.Count(a => a), human = isAi.Count - ai;
+        if (ai == 0 || human == 0) return null;
+        double Weight(int i) => isAi[i] ? 0.5 / ai : 0.5 / human; // each class sums to one half
+        var weight = new double[bands];
+        var probabilitySum = new double[bands];
+        var aiWeight = new double[bands];
+        var clips = new int[bands];
+        var aiClips = new int[bands];
+        double brier = 0;
+        for (int i = 0; i < probabilities.Count; i++)
+        {
+            double p = Math.Clamp(probabilities[i], 0, 1), w = Weight(i);
+            int band = Math.Min(bands - 1, (int)(p * bands));
+            weight[band] += w;
+            probabilitySum[band] += w * p;
+            clips[band]++;
+            if (isAi[i]) { aiWeight[band] += w; aiClips[band]++; }
+            double error = p - (isAi[i] ? 1 : 0);
+            brier += w * error * error;
+        }
+        var bins = new List<ReliabilityBin>();
+        double calibrationError = 0;
+        for (int b = 0; b < bands; b++)
+        {
+            if (clips[b] == 0) continue;
+            double meanProbability = probabilitySum[b] / weight[b], share = aiWeight[b] / weight[b];
+            bins.Add(new ReliabilityBin((double)b / bands, (double)(b + 1) / bands, clips[b], aiClips[b], meanProbability, share));
+            calibrationError += weight[b] * Math.Abs(share - meanProbability);
+        }
+        return new CalibrationCheck(bins, brier, calibrationError);
+    }
+}
