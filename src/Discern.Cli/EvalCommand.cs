@@ -172,10 +172,10 @@ internal sealed class EvalCommand : AsyncCommand<EvalCommand.Settings>
 
     private static void PrintRobustness(IReadOnlyList<RobustnessRow> rows)
     {
-        var table = new Table().AddColumns("transform", "kind", "AUC", "TPR", "FPR", "uncertain", "mean |ΔP(AI)|", "failed");
+        var table = new Table().AddColumns("transform", "kind", "AUC", "TPR", "FPR", "uncertain", "mean |ΔP(AI)|", "ECE", "failed");
         foreach (var r in rows)
             table.AddRow(Markup.Escape(r.Transform), Markup.Escape(r.Kind), Num(r.Auc), Pct(r.TruePositiveRate), Pct(r.FalsePositiveRate),
-                Pct(r.UncertainRate), Num(r.MeanProbabilityShift), r.Failures.ToString());
+                Pct(r.UncertainRate), Num(r.MeanProbabilityShift), Num(r.CalibrationError), r.Failures.ToString());
         AnsiConsole.Write(table);
     }
 

@@ -322,6 +322,24 @@ public class TrainerTests
     }
 
     [Fact]
+    public void A_robustness_row_says_how_far_each_clip_moved_and_how_well_calibrated_the_moved_probabilities_are()
+    {
+        static EvaluationReport Report(string transform, double[] probabilities)
+        {
+            bool[] isAi = [true, true, false, false];
+            var rows = probabilities.Select((p, i) => new EvaluationRow($"clip{i}.wav", isAi[i], isAi[i] ? "a" : "h", p, p >= 0.5 ? "ai" : "human", "f", null)).ToList();
+            var metrics = DetectionMetrics.Compute(probabilities, isAi, [.. probabilities.Select(p => p >= 0.5)]);
+            return new EvaluationReport("test", transform, metrics, [], 0, rows) { Calibration = CalibrationCheck.Compute(probabilities, isAi) };
+        }
+
+        var table = Robustness.Summarise([Report("none", [0.95, 0.95, 0.05, 0.05]), Report("pitch-2", [0.75, 0.95, 0.25, 0.05])]);
+
+        Assert.Equal(0.1, table[1].MeanProbabilityShift!.Value, 12); // (0.2 + 0 + 0.2 + 0) / 4
+        Assert.Equal(0.05, table[0].CalibrationError!.Value, 12);   // every band 0.05 from its share
+        Assert.Equal(0.15, table[1].CalibrationError!.Value, 12);   // 0.75 and 0.25 are a quarter from certainty each
+    }
+
+    [Fact]
     public void Manifest_lines_with_quoted_commas_parse()
     {
         var cells = Manifest.ParseLine("a.mp3,ai,gen,src,mp3,44100,2,20.0,abc,\"CC-BY, see \"\"x\"\"\"");

@@ -293,8 +293,9 @@ public static class Evaluator
 /// <param name="UncertainRate">Share of scored clips left "uncertain".</param>
 /// <param name="MeanProbabilityShift">Mean |P(AI) after − P(AI) as they are| over clips scored in both (null without a "none" report).</param>
 /// <param name="Failures">Clips that could not be transformed or measured.</param>
+/// <param name="CalibrationError">Expected calibration error of the probabilities under this manipulation (<see cref="CalibrationCheck"/>).</param>
 public sealed record RobustnessRow(string Transform, string Kind, double? Auc, double? TruePositiveRate, double? FalsePositiveRate, double UncertainRate,
-    double? MeanProbabilityShift, int Failures);
+    double? MeanProbabilityShift, int Failures, double? CalibrationError);
 
 /// <summary>Summaries of evaluations under several manipulations.</summary>
 public static class Robustness
@@ -318,7 +319,8 @@ public static class Robustness
             string kind = AudioTransforms.IsKnown(r.Transform) && !r.Transform.Equals("none", StringComparison.OrdinalIgnoreCase)
                 ? AudioTransforms.Get(r.Transform).Kind : "as they are";
             return new RobustnessRow(r.Transform, kind, r.Overall.Auc, r.Overall.TruePositiveRate, r.Overall.FalsePositiveRate,
-                scored.Count == 0 ? 0 : (double)scored.Count(x => x.Verdict == "uncertain") / scored.Count, shift, r.Failures);
+                scored.Count == 0 ? 0 : (double)scored.Count(x => x.Verdict == "uncertain") / scored.Count, shift, r.Failures,
+                r.Calibration?.ExpectedCalibrationError);
         }).ToList();
     }
 }
