@@ -179,8 +179,8 @@ internal sealed class EvalCommand : AsyncCommand<EvalCommand.Settings>
         AnsiConsole.Write(table);
     }
 
-    private static string Pct(double? v) => v is { } x ? $"{x * 100:0.0} %" : "–";
-    private static string Num(double? v) => v is { } x ? $"{x:0.000}" : "–";
+    private static string Pct(double? v) => v is { } x ? Invariant($"{x * 100:0.0} %") : "–";
+    private static string Num(double? v) => v is { } x ? Invariant($"{x:0.000}") : "–";
 
     private static void Print(EvaluationReport report)
     {

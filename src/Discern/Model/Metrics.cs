@@ -81,8 +81,8 @@ public sealed record ReliabilityBin(double FromProbability, double ToProbability
 /// corpus's 111 AI and 84 human clips, raw shares would read the class ratio into every band.
 /// </summary>
 /// <param name="Bins">The reliability table, bands of equal width; empty bands are left out.</param>
-/// <param name="BrierScore">Mean squared difference between probability and label (0 perfect, 0.25 for a constant 0.5).</param>
-/// <param name="ExpectedCalibrationError">Mean |AI share − mean probability| over the bands, weighed by their share of clips.</param>
+/// <param name="BrierScore">Mean squared difference between probability and label, each class weighed equally (0 perfect, 0.25 for a constant 0.5).</param>
+/// <param name="ExpectedCalibrationError">Mean |AI share − mean probability| over the bands, each band weighed by its share of the clips (each class weighed equally).</param>
 public sealed record CalibrationCheck(IReadOnlyList<ReliabilityBin> Bins, double BrierScore, double ExpectedCalibrationError)
 {
     /// <summary>
