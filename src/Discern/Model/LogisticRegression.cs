@@ -66,12 +66,14 @@ public static class LogisticRegression
     /// a negative slope on held-out scores is the known leave-one-out artefact of weak features, not a signal.
     /// Classes are weighted equally, so the probability is stated for equal priors: otherwise the share of AI clips in
     /// the training data (and, in leave-one-out, the share left after holding some out) would shift every answer.
+    /// <paramref name="weights"/>, when given, replace those class weights (each class should sum to half the total).
     /// </summary>
-    public static (double A, double B) Calibrate(IReadOnlyList<double> scores, IReadOnlyList<int> labels)
+    public static (double A, double B) Calibrate(IReadOnlyList<double> scores, IReadOnlyList<int> labels, IReadOnlyList<double>? weights = null)
     {
         int positives = labels.Count(l => l == 1), negatives = labels.Count - positives;
         double hi = (positives + 1.0) / (positives + 2.0), lo = 1.0 / (negatives + 2.0);
         double wPos = positives == 0 ? 0 : labels.Count / (2.0 * positives), wNeg = negatives == 0 ? 0 : labels.Count / (2.0 * negatives);
+        double Weight(int i) => weights is not null ? weights[i] : labels[i] == 1 ? wPos : wNeg;
         // Newton's method with a backtracking line search on the smoothed log-loss (Lin, Lin & Weng, "A note on Platt's
         // probabilistic outputs", 2007): a plain Newton step can overshoot to absurd slopes when held-out scores are
         // nearly separable.
@@ -80,7 +82,7 @@ public static class LogisticRegression
             double total = 0;
             for (int i = 0; i < scores.Count; i++)
             {
-                double t = labels[i] == 1 ? hi : lo, w = labels[i] == 1 ? wPos : wNeg, z = sa * scores[i] + sb;
+                double t = labels[i] == 1 ? hi : lo, w = Weight(i), z = sa * scores[i] + sb;
                 // −[t·log σ(z) + (1−t)·log(1−σ(z))], written to stay finite for large |z|.
                 total += w * (z >= 0 ? t * double.LogP1(Math.Exp(-z)) + (1 - t) * (z + double.LogP1(Math.Exp(-z)))
                                      : t * (-z + double.LogP1(Math.Exp(z))) + (1 - t) * double.LogP1(Math.Exp(z)));
@@ -94,7 +96,7 @@ public static class LogisticRegression
             for (int i = 0; i < scores.Count; i++)
             {
                 double t = labels[i] == 1 ? hi : lo;
-                double w = labels[i] == 1 ? wPos : wNeg;
+                double w = Weight(i);
                 double prob = Sigmoid(a * scores[i] + b);
                 double r = (prob - t) * w, s = Math.Max(prob * (1 - prob), 1e-12) * w;
                 ga += r * scores[i]; gb += r;

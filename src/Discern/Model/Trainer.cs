@@ -71,13 +71,17 @@ public static class Trainer
         (double a, double b) calibration;
         if (heldOut is null)
         {
-            calibration = LogisticRegression.Calibrate(examples.Select(e => core.Score(e.Features)).ToList(), examples.Select(e => e.IsAi ? 1 : 0).ToList());
+            calibration = LogisticRegression.Calibrate(examples.Select(e => core.Score(e.Features)).ToList(), examples.Select(e => e.IsAi ? 1 : 0).ToList(),
+                BalancedWeights(examples));
             method = "Platt scaling on training scores (too few sources to hold any out)";
             heldOut = examples.Select(e => core.Score(e.Features)).ToArray();
         }
         else
         {
-            calibration = LogisticRegression.Calibrate(heldOut, examples.Select(e => e.IsAi ? 1 : 0).ToList());
+            // Weighed as the fit is, each source equally within its class: with clip weights the largest human sources
+            // (38 and 30 recordings of game music, against 3 to 9 for the others) set where every fold's probabilities
+            // fall, and folds disagreed more (held out: pooled AUC 0.912 → 0.921, ECE 0.104 → 0.095).
+            calibration = LogisticRegression.Calibrate(heldOut, examples.Select(e => e.IsAi ? 1 : 0).ToList(), BalancedWeights(examples));
             method = "Platt scaling on leave-one-source-out scores";
         }
 
