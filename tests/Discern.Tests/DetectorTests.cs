@@ -294,6 +294,23 @@ public class TrainerTests
     }
 
     [Fact]
+    public void Platt_calibration_weighs_examples_as_it_is_told()
+    {
+        // Eight human clips of one large source at −2, two of a small one at 0, five AI clips at 1.
+        double[] scores = [.. Enumerable.Repeat(-2.0, 8), 0, 0, .. Enumerable.Repeat(1.0, 5)];
+        int[] labels = [.. Enumerable.Repeat(0, 10), .. Enumerable.Repeat(1, 5)];
+        double[] classWeights = [.. Enumerable.Repeat(15 / 20.0, 10), .. Enumerable.Repeat(15 / 10.0, 5)];
+        double[] sourceWeights = [.. Enumerable.Repeat(15 / 4.0 / 8, 8), 15 / 4.0 / 2, 15 / 4.0 / 2, .. Enumerable.Repeat(15 / 10.0, 5)];
+
+        Assert.Equal(LogisticRegression.Calibrate(scores, labels), LogisticRegression.Calibrate(scores, labels, classWeights));
+        // Weighed by source, the small source's human clips at 0 count as much as the large one's eight: a score of 0 is
+        // then less likely AI than when the large source's many clips far below make 0 look high.
+        var (a, b) = LogisticRegression.Calibrate(scores, labels, sourceWeights);
+        var (a0, b0) = LogisticRegression.Calibrate(scores, labels);
+        Assert.True(LogisticRegression.Sigmoid(b) < LogisticRegression.Sigmoid(b0) - 0.05, $"{a},{b} against {a0},{b0}");
+    }
+
+    [Fact]
     public void Calibration_weighs_each_class_equally()
     {
         // 2 AI and 8 human clips all at 0.5: for equal priors, as the calibration states them, 0.5 is exactly right;
