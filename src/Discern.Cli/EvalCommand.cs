@@ -109,13 +109,10 @@ internal sealed class EvalCommand : AsyncCommand<EvalCommand.Settings>
         await writer.WriteLineAsync("path,label,source,transform,probability_ai,verdict,fold,error");
         foreach (var report in reports)
             foreach (var r in report.Rows)
-                await writer.WriteLineAsync(string.Join(',', CsvCell(r.Path), r.IsAi ? "ai" : "human", CsvCell(r.Source), CsvCell(report.Transform),
-                    r.ProbabilityAi?.ToString("0.0000", CultureInfo.InvariantCulture) ?? "", r.Verdict, CsvCell(r.Fold), CsvCell(r.Error)));
+                await writer.WriteLineAsync(string.Join(',', Manifest.FormatCell(r.Path), r.IsAi ? "ai" : "human", Manifest.FormatCell(r.Source),
+                    Manifest.FormatCell(report.Transform), r.ProbabilityAi?.ToString("0.0000", CultureInfo.InvariantCulture) ?? "", r.Verdict,
+                    Manifest.FormatCell(r.Fold), Manifest.FormatCell(r.Error)));
     }
-
-    /// <summary>A CSV field, quoted when it holds a comma, a quote or a line break (RFC 4180).</summary>
-    private static string CsvCell(string? value) =>
-        value is null ? "" : value.AsSpan().IndexOfAny(",\"\r\n") < 0 ? value : $"\"{value.Replace("\"", "\"\"", StringComparison.Ordinal)}\"";
 
     internal static async Task<IReadOnlyList<MeasuredEntry>> MeasureWithProgress(IReadOnlyList<ManifestEntry> entries, FeatureConfig config,
         string transform, AudioSettings settings, TransformOptions? transformOptions, bool showProgress, CancellationToken ct)

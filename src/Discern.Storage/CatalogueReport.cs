@@ -1,3 +1,4 @@
+using Discern.Evaluation;
 using System.Globalization;
 using System.Net;
 using System.Text;
@@ -294,7 +295,7 @@ public static class CatalogueReport
     {
         if (string.IsNullOrEmpty(value)) return "";
         if (value[0] is '=' or '+' or '-' or '@' or '\t' or '\r') value = "'" + value;
-        return value.AsSpan().IndexOfAny(",\"\r\n") >= 0 ? "\"" + value.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"" : value;
+        return Manifest.FormatCell(value);
     }
 
     private sealed record FolderRow

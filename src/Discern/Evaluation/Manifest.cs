@@ -62,4 +62,8 @@ public static class Manifest
         cells.Add(cell.ToString());
         return cells;
     }
+
+    /// <summary>One CSV field as <see cref="ParseLine"/> reads it back: quoted when it holds a comma, a quote or a line break (RFC 4180).</summary>
+    public static string FormatCell(string? value) =>
+        value is null ? "" : value.AsSpan().IndexOfAny(",\"\r\n") < 0 ? value : $"\"{value.Replace("\"", "\"\"", StringComparison.Ordinal)}\"";
 }
