@@ -7,7 +7,7 @@ namespace Discern.Audio;
 public sealed record OpenedAudio(AudioFormat Format, string DecoderName, IAudioSource Source);
 
 /// <summary>
-/// Sniffs a stream's format and hands it to the first decoder that reads it: the managed ones first
+/// Sniffs a stream's format and hands it to the first decoder that reads it: the in-process ones first
 /// (no process to start), ffmpeg for the rest.
 /// </summary>
 public sealed class AudioDecoders
@@ -19,10 +19,14 @@ public sealed class AudioDecoders
     /// <summary>Uses <paramref name="decoders"/> in order of preference.</summary>
     public AudioDecoders(IEnumerable<IAudioDecoder> decoders) => _decoders = [.. decoders];
 
-    /// <summary>The managed decoders, then ffmpeg found on PATH (or at <paramref name="ffmpegPath"/>).</summary>
-    public static AudioDecoders CreateDefault(string? ffmpegPath = null, bool preferFfmpeg = false)
+    /// <summary>
+    /// The in-process decoders (libmpg123 for MP3 where it is installed and <paramref name="useLibMpg123"/>, else the
+    /// managed NLayer), then ffmpeg found on PATH (or at <paramref name="ffmpegPath"/>).
+    /// </summary>
+    public static AudioDecoders CreateDefault(string? ffmpegPath = null, bool preferFfmpeg = false, bool useLibMpg123 = true)
     {
-        var managed = new IAudioDecoder[] { new WavDecoder(), new Mp3Decoder(), new FlacDecoder(), new VorbisDecoder() };
+        IAudioDecoder[] mp3 = useLibMpg123 ? [new Mpg123Decoder(), new Mp3Decoder()] : [new Mp3Decoder()];
+        IAudioDecoder[] managed = [new WavDecoder(), .. mp3, new FlacDecoder(), new VorbisDecoder()];
         var ffmpeg = new FfmpegDecoder(ffmpegPath);
         return preferFfmpeg && ffmpeg.IsAvailable ? new([ffmpeg, .. managed]) : new([.. managed, ffmpeg]);
     }
@@ -97,7 +101,7 @@ public sealed class AudioDecoders
             dataStart = Math.Min(id3, prefix.Length);
         }
         var format = FormatSniffer.Sniff(prefix.AsSpan(dataStart));
-        if (format == AudioFormat.Unknown && dataStart > 0) format = AudioFormat.Mp3; // tag, then frames NLayer will search for
+        if (format == AudioFormat.Unknown && dataStart > 0) format = AudioFormat.Mp3; // tag, then frames the MP3 decoder will search for
         return (format, prefix, dataStart);
     }
 
