@@ -145,6 +145,27 @@ public class DecoderTests
     }
 
     [Fact]
+    public void Mp3_with_damage_midway_decodes_around_it()
+    {
+        // 20 kB of noise in the middle of the stream (a bad sector, a download resumed at the wrong place): libmpg123
+        // must find the frames after it, and drop the false frames the noise holds (one of them, with this seed, reads
+        // as 8 kHz), rather than give up on the file. NLayer stops at the damage, without an error.
+        var mp3 = StereoMp3.Value;
+        int middle = mp3.Length / 2;
+        var noise = new byte[20_000];
+        new Random(3).NextBytes(noise);
+        byte[] damaged = [.. mp3[..middle], .. noise, .. mp3[middle..]];
+        int Frames(bool useLibMpg123)
+        {
+            using var source = Open(damaged, useLibMpg123).Source;
+            return Signals.DecodeAll(source).Length / 2;
+        }
+        int native = Frames(useLibMpg123: true);
+        Assert.True(native is >= 44100 * 7 / 2 and <= 44100 * 9 / 2, $"{native} frames decoded"); // 4 s, give or take what the damage broke
+        Assert.InRange(Frames(useLibMpg123: false), 44100 * 3 / 2, 44100 * 5 / 2);
+    }
+
+    [Fact]
     public void Mp3_that_stops_midway_decodes_what_is_there_and_garbage_after_a_tag_is_corrupt()
     {
         var mp3 = StereoMp3.Value;

@@ -53,8 +53,9 @@ internal sealed class Mpg123Source : IAudioSource
     private readonly byte[] _input = new byte[1 << 16];
     private Mpg123Handle _handle;
     private List<byte[]>? _bytesBeforeFirstRead = [];
+    private readonly float[] _discarded = new float[4608];
     private long _bytesFed;
-    private bool _endOfInput;
+    private bool _endOfInput, _foreignFormat;
 
     public Mpg123Source(Stream stream)
     {
@@ -89,9 +90,9 @@ internal sealed class Mpg123Source : IAudioSource
         int written = 0;
         while (written < wanted.Length)
         {
-            var output = MemoryMarshal.AsBytes(wanted[written..]);
+            var output = _foreignFormat ? MemoryMarshal.AsBytes(_discarded.AsSpan()) : MemoryMarshal.AsBytes(wanted[written..]);
             int code = Mpg123Native.Read(_handle, ref MemoryMarshal.GetReference(output), (nuint)output.Length, out nuint bytes);
-            written += (int)(bytes / sizeof(float));
+            if (!_foreignFormat) written += (int)(bytes / sizeof(float));
             switch (code)
             {
                 case Mpg123Native.Ok:
@@ -100,9 +101,10 @@ internal sealed class Mpg123Source : IAudioSource
                     if (!FeedMore()) return written - written % Channels;
                     continue;
                 case Mpg123Native.NewFormat:
+                    // A header of another rate or channel count inside a stream is nearly always damage that happens to
+                    // look like a frame; what it decodes to is dropped until the stream's own format comes back.
                     var (rate, channels) = CurrentFormat();
-                    if (rate != SampleRateHz || channels != Channels)
-                        throw new CorruptAudioException($"The MP3 stream changes from {SampleRateHz} Hz, {Channels} ch to {rate} Hz, {channels} ch midway; one stream of one format is expected.");
+                    _foreignFormat = rate != SampleRateHz || channels != Channels;
                     continue;
                 case Mpg123Native.Done:
                     return written - written % Channels;
@@ -178,7 +180,7 @@ internal static class Mpg123Native
     private const string Library = "mpg123";
     public const int Done = -12, NewFormat = -11, NeedMore = -10, Error = -1, Ok = 0;
     public const int EncodingFloat32 = 0x200;
-    private const int ParamFlags = 1, ParamRemoveFlags = 13;
+    private const int ParamFlags = 1, ParamRemoveFlags = 13, ParamResyncLimit = 14;
     private const int FlagMonoMix = 0x4, FlagQuiet = 0x20, FlagGapless = 0x40, FlagForceFloat = 0x400;
     private const int MonoOrStereo = 1 | 2;
     /// <summary>Every rate an MPEG audio stream can have (MPEG-1, 2 and 2.5).</summary>
@@ -197,6 +199,8 @@ internal static class Mpg123Native
         try
         {
             Check(handle, Param(handle, ParamRemoveFlags, new CLong(FlagGapless), 0));
+            // Look for the next frame however far damage reaches (the default gives up after 1 kB), as NLayer does.
+            Check(handle, Param(handle, ParamResyncLimit, new CLong(-1), 0));
             Check(handle, Param(handle, ParamFlags, new CLong(FlagQuiet | FlagForceFloat | (monoMix ? FlagMonoMix : 0)), 0));
             Check(handle, FormatNone(handle));
             foreach (int rate in MpegRates) Check(handle, Format(handle, new CLong(rate), MonoOrStereo, EncodingFloat32));
