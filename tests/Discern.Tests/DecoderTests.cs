@@ -25,11 +25,19 @@ public class DecoderTests
         for (int i = 0; i < Tone.Length; i += 97) Assert.Equal(Tone[i], decoded[i], tolerance);
     }
 
-    [Fact]
-    public void Flac_is_bit_exact_against_ffmpeg_encoder()
+    [Theory]
+    [InlineData(16, new[] { "-compression_level", "8" })]
+    [InlineData(16, new[] { "-compression_level", "5" })] // LPC order ≤ 8: the unrolled 8-tap loop
+    [InlineData(16, new[] { "-compression_level", "0" })] // fixed predictors only
+    [InlineData(16, new[] { "-lpc_type", "levinson", "-min_prediction_order", "3", "-max_prediction_order", "3" })] // 8 taps, five of them zero
+    [InlineData(16, new[] { "-lpc_type", "levinson", "-min_prediction_order", "10", "-max_prediction_order", "10" })] // 12 taps, two zero
+    [InlineData(24, new[] { "-lpc_type", "levinson", "-min_prediction_order", "32", "-max_prediction_order", "32" })] // beyond unrolling
+    public void Flac_is_bit_exact_against_ffmpeg_encoder(int bits, string[] encoderArgs)
     {
-        var wav = Signals.Wav(Tone, 44100, 2, 16);
-        AssertFlacIsBitExact(wav, "-compression_level", "8");
+        // Music-like audio, so that the encoder's LPC has real work and every predictor order is exercised.
+        var music = Signals.Interleave(Signals.MusicLike(44100, 2, seed: 7), Signals.MusicLike(44100, 2, seed: 8));
+        AssertFlacIsBitExact(Signals.Wav(music, 44100, 2, bits), encoderArgs);
+        AssertFlacIsBitExact(Signals.Wav(Tone, 44100, 2, bits), encoderArgs);
     }
 
     /// <summary>Encodes <paramref name="wav"/> to FLAC with ffmpeg (extra <paramref name="encoderArgs"/>) and checks every decoded sample against the WAV's.</summary>
@@ -181,6 +189,31 @@ public class DecoderTests
         // An ID3v2 tag (10-byte header, 20 bytes of body), then bytes that hold no MPEG frame.
         byte[] tagged = [0x49, 0x44, 0x33, 4, 0, 0, 0, 0, 0, 20, .. new byte[20], .. Enumerable.Repeat((byte)0x41, 100_000)];
         Assert.Throws<CorruptAudioException>(() => Signals.DecodeAll(Open(tagged).Source));
+    }
+
+    [Fact]
+    public void Flac_downmixed_in_the_decoder_is_exactly_the_mean_the_measurer_takes()
+    {
+        // Bit for bit, so that asking the decoder for the mix changes no feature and no verdict.
+        var music = Signals.Interleave(Signals.MusicLike(44100, 2, seed: 7), Signals.MusicLike(44100, 2, seed: 8));
+        var flac = Signals.Encode(Signals.Wav(music, 44100, 2, 16), "flac", "-c:a", "flac");
+        using var stereo = Open(flac).Source;
+        var interleaved = Signals.DecodeAll(stereo);
+        using var mixed = Open(flac).Source;
+        Assert.True(mixed.TryDownmixToMono());
+        Assert.Equal(1, mixed.Channels);
+        var mono = Signals.DecodeAll(mixed);
+        Assert.Equal(interleaved.Length / 2, mono.Length);
+        int differing = 0;
+        for (int i = 0; i < mono.Length; i++)
+        {
+            float sum = 0; // as AudioMeasurer mixes
+            sum += interleaved[2 * i];
+            sum += interleaved[2 * i + 1];
+            if (sum * 0.5f != mono[i]) differing++;
+        }
+        Assert.Equal(0, differing);
+        Assert.True(mono.Max() > 0.1f);
     }
 
     [Fact]
