@@ -56,3 +56,78 @@ public class AnalysisBenchmarks
         return averager.FrameCount;
     }
 }
+
+/// <summary>
+/// Decoding alone, the mix of 3 minutes of synthetic stereo music-like audio encoded by ffmpeg (needed on PATH): MP3 by
+/// libmpg123 and by NLayer, FLAC by Discern's own decoder. Run: dotnet run -c Release --project bench/Discern.Benchmarks
+/// -- --filter '*Decoder*'
+/// </summary>
+[MemoryDiagnoser]
+public class DecoderBenchmarks
+{
+    private const int RateHz = 44100, Seconds = 180;
+    private readonly float[] _block = new float[16384];
+    private byte[] _mp3 = [], _flac = [];
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        var rng = new Random(2);
+        using var wav = new MemoryStream();
+        using (var w = new BinaryWriter(wav, System.Text.Encoding.ASCII, leaveOpen: true))
+        {
+            int n = RateHz * Seconds;
+            w.Write("RIFF"u8); w.Write(36 + n * 4); w.Write("WAVE"u8); w.Write("fmt "u8); w.Write(16); w.Write((short)1); w.Write((short)2);
+            w.Write(RateHz); w.Write(RateHz * 4); w.Write((short)4); w.Write((short)16); w.Write("data"u8); w.Write(n * 4);
+            double left = 0, right = 0;
+            for (int i = 0; i < n; i++)
+            {
+                double t = (double)i / RateHz, tone = 0.2 * Math.Sin(2 * Math.PI * (220 + 20 * Math.Sin(t)) * t);
+                left = 0.6 * left + 0.4 * (rng.NextDouble() * 2 - 1);
+                right = 0.6 * right + 0.4 * (rng.NextDouble() * 2 - 1);
+                w.Write((short)((tone + 0.2 * left) * 32767));
+                w.Write((short)((tone + 0.2 * right) * 32767));
+            }
+        }
+        _mp3 = Encode(wav.ToArray(), "mp3", "-c:a", "libmp3lame", "-b:a", "192k");
+        _flac = Encode(wav.ToArray(), "flac", "-c:a", "flac");
+    }
+
+    [Benchmark(Description = "MP3, libmpg123, mix")]
+    public long Mpg123() => DecodeMix(new Discern.Audio.Mpg123Decoder(), _mp3, Discern.Audio.AudioFormat.Mp3);
+
+    [Benchmark(Description = "MP3, NLayer, mix")]
+    public long NLayer() => DecodeMix(new Discern.Audio.Mp3Decoder(), _mp3, Discern.Audio.AudioFormat.Mp3);
+
+    [Benchmark(Description = "FLAC, own decoder, mix")]
+    public long Flac() => DecodeMix(new Discern.Audio.FlacDecoder(), _flac, Discern.Audio.AudioFormat.Flac);
+
+    private long DecodeMix(Discern.Audio.IAudioDecoder decoder, byte[] bytes, Discern.Audio.AudioFormat format)
+    {
+        using var source = decoder.Open(new MemoryStream(bytes), format);
+        if (!source.TryDownmixToMono()) throw new InvalidOperationException($"{decoder.Name} did not mix");
+        long samples = 0;
+        int n;
+        while ((n = source.Read(_block)) > 0) samples += n;
+        return samples;
+    }
+
+    private static byte[] Encode(byte[] wav, string extension, params string[] codecArgs)
+    {
+        var dir = Directory.CreateTempSubdirectory("discern-bench-");
+        try
+        {
+            string input = Path.Combine(dir.FullName, "in.wav"), output = Path.Combine(dir.FullName, "out." + extension);
+            File.WriteAllBytes(input, wav);
+            var info = new System.Diagnostics.ProcessStartInfo("ffmpeg") { RedirectStandardError = true };
+            foreach (var a in new[] { "-hide_banner", "-nostdin", "-loglevel", "error", "-y", "-i", input }.Concat(codecArgs).Append(output))
+                info.ArgumentList.Add(a);
+            using var process = System.Diagnostics.Process.Start(info) ?? throw new InvalidOperationException("ffmpeg could not be started");
+            string error = process.StandardError.ReadToEnd();
+            process.WaitForExit();
+            if (process.ExitCode != 0) throw new InvalidOperationException($"ffmpeg failed: {error}");
+            return File.ReadAllBytes(output);
+        }
+        finally { dir.Delete(recursive: true); }
+    }
+}
