@@ -143,7 +143,7 @@ public class DecoderTests
             : Signals.Encode(Signals.Wav(Signals.MusicLike(sampleRateHz, 3, seed: 4), sampleRateHz, 1), "mp3", "-c:a", "libmp3lame", "-b:a", "32k");
         float[] Decode(bool useLibMpg123, bool seekable)
         {
-            Stream input = seekable ? new MemoryStream(bytes) : new NonSeekableStream(new MemoryStream(bytes));
+            Stream input = seekable ? new MemoryStream(bytes) : new PrefixedStream(bytes, Stream.Null); // no length, no seeking
             var opened = AudioDecoders.CreateDefault(useLibMpg123: useLibMpg123).Open(input);
             using var source = opened.Source;
             Assert.Equal((sampleRateHz, channels), (source.SampleRateHz, source.Channels));
@@ -284,25 +284,5 @@ public class DecoderTests
         using var source = Open(flac[..(flac.Length / 2)]).Source;
         var decoded = Signals.DecodeAll(source);
         Assert.InRange(decoded.Length / 2, 4096, 44100 - 4096);
-    }
-
-    /// <summary>A stream read as it arrives, as an upload or a pipe is: no length, no seeking.</summary>
-    private sealed class NonSeekableStream(Stream inner) : Stream
-    {
-        public override bool CanRead => true;
-        public override bool CanSeek => false;
-        public override bool CanWrite => false;
-        public override long Length => throw new NotSupportedException();
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-        public override int Read(byte[] buffer, int offset, int count) => inner.Read(buffer, offset, count);
-        public override void Flush() { }
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-        public override void SetLength(long value) => throw new NotSupportedException();
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-        protected override void Dispose(bool disposing)
-        {
-            if (disposing) inner.Dispose();
-            base.Dispose(disposing);
-        }
     }
 }
