@@ -213,7 +213,7 @@ internal sealed class FlacSource : IAudioSource
             if (precision == 16) throw new CorruptAudioException("FLAC LPC precision is invalid.");
             int shift = (int)_reader.ReadSigned(5);
             if (shift < 0) throw new CorruptAudioException("FLAC LPC shift is negative.");
-            // Stored oldest tap last; reversed here so that the prediction walks forward over the samples it uses.
+            // FLAC stores the newest sample's coefficient first; reversed here so that they run oldest first, as the window does.
             Span<long> coefficients = stackalloc long[order];
             for (int i = 0; i < order; i++) coefficients[order - 1 - i] = _reader.ReadSigned(precision);
             ReadResidual(samples, order);
@@ -240,13 +240,10 @@ internal sealed class FlacSource : IAudioSource
     {
         int order = coefficients.Length;
         int taps = order <= 8 ? 8 : order <= 12 ? 12 : order;
-        int unrolledFrom = Math.Min(taps, samples.Length);
+        // Before the first full window of taps (and for orders beyond 12, throughout), the plain dot product.
+        int unrolledFrom = order > 12 ? samples.Length : Math.Min(taps, samples.Length);
         for (int n = order; n < unrolledFrom; n++) samples[n] += Predict(samples.Slice(n - order, order), coefficients) >> shift;
-        if (taps == order && taps > 12)
-        {
-            for (int n = taps; n < samples.Length; n++) samples[n] += Predict(samples.Slice(n - order, order), coefficients) >> shift;
-            return;
-        }
+        if (order > 12) return;
         Span<long> c = stackalloc long[12];
         c.Clear();
         coefficients.CopyTo(c[(taps - order)..taps]);
