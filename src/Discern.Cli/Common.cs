@@ -68,7 +68,7 @@ internal abstract class TrainingSettings : AudioSettings
     public string Manifest { get; init; } = "";
 
     [CommandOption("--augment <TRANSFORM>")]
-    [System.ComponentModel.Description("Also train on every clip after this transform (repeatable), or on every human clip through a synthetic decoder ('decoder-lines'). Default: mp3-128k, opus-48k and decoder-lines, as the shipped model.")]
+    [System.ComponentModel.Description("Also train on every clip after this transform (repeatable), on every human clip through a synthetic decoder ('decoder-lines'), or set the threshold over every human clip after a transform as well ('threshold:pitch+2'). Default: mp3-128k, opus-48k, decoder-lines, threshold:pitch+2 and threshold:pitch-2, as the shipped model.")]
     public string[] Augment { get; init; } = [];
 
     [CommandOption("--no-augment")]
@@ -81,7 +81,7 @@ internal abstract class TrainingSettings : AudioSettings
     public override ValidationResult Validate()
     {
         foreach (var t in Augment)
-            if (!AudioTransforms.IsKnown(t) && !SyntheticDecoder.IsAugmentation(t))
+            if (!AudioTransforms.IsKnown(Evaluator.ThresholdTransform(t) ?? t) && !SyntheticDecoder.IsAugmentation(t))
                 return ValidationResult.Error($"unknown --augment '{t}'");
         return base.Validate();
     }

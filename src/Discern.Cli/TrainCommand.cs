@@ -31,7 +31,8 @@ internal sealed class TrainCommand : AsyncCommand<TrainCommand.Settings>
         var directory = Path.GetDirectoryName(Path.GetFullPath(settings.Output))!;
         Directory.CreateDirectory(directory);
         await File.WriteAllTextAsync(settings.Output, model.ToJson(), cancellationToken);
-        AnsiConsole.MarkupLine($"trained [bold]{model.ModelId}[/] on {run.Examples.Count} clips ({model.Training.AiExamples} ai, {model.Training.HumanExamples} human, {model.Training.Sources} sources); {run.ClipsWithoutFeatures} clips had no usable features");
+        AnsiConsole.MarkupLine($"trained [bold]{model.ModelId}[/] on {model.Training.Examples} clips ({model.Training.AiExamples} ai, {model.Training.HumanExamples} human, {model.Training.Sources} sources)" +
+                               $"{(model.Training.ThresholdExamples > 0 ? $", threshold also over {model.Training.ThresholdExamples} manipulated human copies" : "")}; {run.ClipsWithoutFeatures} clips had no usable features");
         AnsiConsole.MarkupLine($"AI threshold {model.AiThreshold:0.000}; written to {Markup.Escape(settings.Output)}");
         return ExitCodes.Ok;
     }

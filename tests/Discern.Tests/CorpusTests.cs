@@ -57,8 +57,9 @@ public class CorpusTests(CorpusFixture corpus) : IClassFixture<CorpusFixture>
         // scales and a calibration weighed by source), NOT the target of 0.95, which the current features do not
         // reach: see the README's status and docs/results.md.
         Assert.True(report.Overall.Auc >= 0.90, $"leave-one-source-out AUC {report.Overall.Auc:0.000} fell below the measured 0.921");
-        // Whatever the ranking, the default threshold must not accuse held-out human sources: 0 of 84 measured, 1 allowed.
-        Assert.True(report.Overall.FalsePositiveRate <= 0.012, $"held-out FPR {report.Overall.FalsePositiveRate:P1}");
+        // Whatever the ranking, the default threshold must not accuse held-out human sources: the 1 % (0 of 84
+        // measured since the threshold also counts each human recording's pitch-shifted copies).
+        Assert.True(report.Overall.FalsePositiveRate <= 0.01, $"held-out FPR {report.Overall.FalsePositiveRate:P1}");
     }
 
     [Fact]

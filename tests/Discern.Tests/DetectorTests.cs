@@ -242,6 +242,43 @@ public class TrainerTests
     }
 
     [Fact]
+    public void Threshold_only_copies_move_the_threshold_and_nothing_else()
+    {
+        // 100 human and 100 AI recordings; each human one also as a manipulated copy that reads more "AI" (as a pitch
+        // shift makes a recording look re-synthesised), given only to set the threshold.
+        var rng = new Random(6);
+        var examples = new List<LabeledExample>();
+        var copies = new List<LabeledExample>();
+        for (int i = 0; i < 200; i++)
+        {
+            bool ai = i % 2 == 0;
+            double level = (ai ? 1.0 : 0) + rng.NextDouble();
+            var example = new LabeledExample($"{i}", [level], ai, $"{(ai ? "a" : "h")}{i % 4}");
+            examples.Add(example);
+            if (!ai) copies.Add(example with { Id = $"{i}#shifted", Features = [level + 0.15 * rng.NextDouble()], ThresholdOnly = true });
+        }
+        var plain = Trainer.Train(examples, ["signal"], "cfg");
+        var guarded = Trainer.Train([.. examples, .. copies], ["signal"], "cfg");
+
+        Assert.Equal(plain.Weights, guarded.Weights);
+        Assert.Equal(plain.Bias, guarded.Bias);
+        Assert.Equal((plain.CalibrationA, plain.CalibrationB), (guarded.CalibrationA, guarded.CalibrationB));
+        Assert.Equal(plain.Training.Examples, guarded.Training.Examples);
+        Assert.Equal(100, guarded.Training.ThresholdExamples);
+        Assert.True(guarded.AiThreshold > plain.AiThreshold, $"{guarded.AiThreshold} vs {plain.AiThreshold}");
+        Assert.True(guarded.AiThreshold < 0.95, "the threshold must be the 1 % rule's, not its ceiling");
+        // On the held-out scores the threshold is set on, at most 1 % of the human recordings pass it, each at the higher of
+        // its two probabilities; without the copies, more of them would.
+        var scored = examples.Concat(copies).ToList();
+        var heldOut = Trainer.HeldOutScores(examples, TrainingOptions.Default, null, copies)!;
+        int Passing(DetectorModel model) => scored.Select((e, k) => (e, p: LogisticRegression.Sigmoid(model.CalibrationA * heldOut[k] + model.CalibrationB)))
+            .Where(t => !t.e.IsAi).GroupBy(t => t.e.Recording).Count(g => g.Max(t => t.p) >= model.AiThreshold);
+        Assert.InRange(Passing(guarded), 0, 1);
+        Assert.True(Passing(plain) > 1, $"{Passing(plain)} human recordings pass the plain threshold");
+        Assert.Contains("manipulated", guarded.ThresholdRule, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Uninformative_features_give_even_odds_not_reversed_ones()
     {
         var rng = new Random(2);

@@ -20,8 +20,12 @@ public sealed record MeasuredEntry(ManifestEntry Entry, Measurement? Measurement
     /// </summary>
     public string? TrainingSource { get; init; }
 
+    /// <summary>Whether this clip only sets the AI threshold (a human recording's manipulated copy) and is not fitted on.</summary>
+    public bool ThresholdOnly { get; init; }
+
     /// <summary>As a training example.</summary>
-    public LabeledExample ToExample() => new(Entry.RelativePath, Measurement!.Features!, Entry.IsAi, TrainingSource ?? Entry.Source);
+    public LabeledExample ToExample() =>
+        new(Entry.RelativePath, Measurement!.Features!, Entry.IsAi, TrainingSource ?? Entry.Source) { ThresholdOnly = ThresholdOnly };
 }
 
 /// <summary>One clip's outcome in an evaluation.</summary>
@@ -74,15 +78,26 @@ public sealed record TrainingRun(DetectorModel Model, TrainingOptions Options, I
 /// <summary>Measures corpora and evaluates detectors on them.</summary>
 public static class Evaluator
 {
+    /// <summary>
+    /// Prefix of an augmentation whose copies only set the AI threshold ("threshold:pitch+2"): every human clip after the
+    /// transform, each counted with its recording, at its highest (<see cref="DefaultAugmentations"/>).
+    /// </summary>
+    public const string ThresholdPrefix = "threshold:";
+
+    /// <summary>The transform of a threshold-only augmentation ("threshold:pitch+2" → "pitch+2"), or null when <paramref name="augmentation"/> is not one.</summary>
+    public static string? ThresholdTransform(string augmentation) =>
+        augmentation.StartsWith(ThresholdPrefix, StringComparison.OrdinalIgnoreCase) ? augmentation[ThresholdPrefix.Length..] : null;
+
     /// <summary>The entries <see cref="MeasureAsync"/> measures for <paramref name="transform"/> (for a progress bar's length).</summary>
     public static IReadOnlyList<ManifestEntry> EntriesMeasuredFor(IReadOnlyList<ManifestEntry> entries, string transform) =>
-        SyntheticDecoder.IsAugmentation(transform) ? [.. entries.Where(e => !e.IsAi)] : entries;
+        SyntheticDecoder.IsAugmentation(transform) || ThresholdTransform(transform) is not null ? [.. entries.Where(e => !e.IsAi)] : entries;
 
     /// <summary>
     /// Measures every entry in parallel (results in manifest order), after <paramref name="transform"/> when not "none".
     /// A failing clip becomes a row with its error; it never stops the run. <see cref="SyntheticDecoder.AugmentationName"/>
     /// measures only the human entries, each through its own <see cref="SyntheticDecoder"/>, as AI examples, and keeps
-    /// those whose lines it can see (<see cref="SyntheticDecoder.LeftVisibleLines"/>).
+    /// those whose lines it can see (<see cref="SyntheticDecoder.LeftVisibleLines"/>). A <see cref="ThresholdPrefix"/>
+    /// augmentation measures only the human entries, after its transform, as <see cref="MeasuredEntry.ThresholdOnly"/>.
     /// </summary>
     public static async Task<IReadOnlyList<MeasuredEntry>> MeasureAsync(IReadOnlyList<ManifestEntry> entries, FeatureConfig config,
         string transform = "none", int workers = 0, AnalysisOptions? options = null, IProgress<int>? progress = null, TransformOptions? transformOptions = null,
@@ -91,6 +106,8 @@ public static class Evaluator
         options ??= AnalysisOptions.Default;
         bool synthetic = SyntheticDecoder.IsAugmentation(transform);
         entries = EntriesMeasuredFor(entries, transform);
+        bool thresholdOnly = ThresholdTransform(transform) is { } inner;
+        if (thresholdOnly) transform = ThresholdTransform(transform)!;
         var results = new MeasuredEntry?[entries.Count];
         var ffmpeg = new FfmpegDecoder(options.FfmpegPath);
         bool transformed = !synthetic && !transform.Equals("none", StringComparison.OrdinalIgnoreCase);
@@ -110,13 +127,13 @@ public static class Evaluator
                 var measurer = new AudioMeasurer(config, decoders);
                 var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan);
                 var measurement = measurer.Measure(stream, options, ct);
-                if (!synthetic) results[i] = new MeasuredEntry(entry, measurement, null);
+                if (!synthetic) results[i] = new MeasuredEntry(entry, measurement, null) { ThresholdOnly = thresholdOnly };
                 else if (SyntheticDecoder.LeftVisibleLines(measurement))
                     results[i] = new MeasuredEntry(entry with { IsAi = true }, measurement, null) { TrainingSource = SyntheticDecoder.SourceName };
             }
             catch (Exception ex) when (ex is DiscernException or IOException or UnauthorizedAccessException)
             {
-                results[i] = new MeasuredEntry(entry, null, ex.Message);
+                results[i] = new MeasuredEntry(entry, null, ex.Message) { ThresholdOnly = thresholdOnly };
             }
             finally
             {
@@ -137,9 +154,13 @@ public static class Evaluator
     /// fine structure towards a generator's; training on every clip at Opus 48 kbps as well teaches the model and its
     /// threshold how far a codec alone moves it (held-out false positives 7.1 % → 4.8 %). Last, every human clip through a
     /// <see cref="SyntheticDecoder"/> as an AI example: the corpus's generators leave no comb a human recording lacks, so
-    /// only these examples teach the model that a decoder's comb of lines is evidence.
+    /// only these examples teach the model that a decoder's comb of lines is evidence. And every human clip pitch-shifted
+    /// two semitones up and down, not fitted on but counted in the threshold: a pitch shift that keeps the tempo is a time
+    /// stretch, which re-synthesises partials as a decoder does, and is the manipulation that moves human recordings
+    /// furthest towards "AI" (docs/results.md), so the threshold is set where their shifted copies stay under it too.
     /// </summary>
-    public static IReadOnlyList<string> DefaultAugmentations { get; } = ["mp3-128k", "opus-48k", SyntheticDecoder.AugmentationName];
+    public static IReadOnlyList<string> DefaultAugmentations { get; } =
+        ["mp3-128k", "opus-48k", SyntheticDecoder.AugmentationName, ThresholdPrefix + "pitch+2", ThresholdPrefix + "pitch-2"];
 
     /// <summary>Training options of the shipped model: weights kept non-negative, only <see cref="FeatureExtractor.ScoredFeatures"/> weighed.</summary>
     public static TrainingOptions ShippedTrainingOptions { get; } = TrainingOptions.Default with { Features = FeatureExtractor.ScoredFeatures };

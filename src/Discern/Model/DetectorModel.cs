@@ -14,6 +14,8 @@ public sealed record TrainingInfo
     public int HumanExamples { get; init; }
     /// <summary>Distinct sources.</summary>
     public int Sources { get; init; }
+    /// <summary>Manipulated copies of human clips that only set the threshold (<see cref="LabeledExample.ThresholdOnly"/>).</summary>
+    public int ThresholdExamples { get; init; }
     /// <summary>SHA-256 of the feature table the model was fitted on (clip order, labels and values).</summary>
     public string DataSha256 { get; init; } = "";
     /// <summary>L2 penalty.</summary>

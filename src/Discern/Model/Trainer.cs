@@ -16,6 +16,12 @@ public sealed record LabeledExample(string Id, double[] Features, bool IsAi, str
     /// that the threshold counts each recording once.
     /// </summary>
     public string Recording { get; init; } = Id;
+
+    /// <summary>
+    /// A copy that only sets the AI threshold (a human recording after a manipulation it should survive): scored by the
+    /// held-out models and counted with its recording, but neither fitted nor calibrated on.
+    /// </summary>
+    public bool ThresholdOnly { get; init; }
 }
 
 /// <summary>Training choices.</summary>
@@ -59,14 +65,17 @@ public static class Trainer
     public static DetectorModel Train(IReadOnlyList<LabeledExample> examples, IReadOnlyList<string> featureNames, string featureConfigId, TrainingOptions? options = null)
     {
         options ??= TrainingOptions.Default;
+        ArgumentNullException.ThrowIfNull(examples);
+        var thresholdOnly = examples.Where(e => e.ThresholdOnly && !e.IsAi).ToList();
+        examples = [.. examples.Where(e => !e.ThresholdOnly)];
         Validate(examples);
         var unknown = options.Features?.Where(f => !featureNames.Contains(f)).ToList();
         if (unknown is { Count: > 0 }) throw new ArgumentException($"unknown features: {string.Join(", ", unknown)}", nameof(options));
         var used = featureNames.Select(n => options.Features is null || options.Features.Contains(n)).ToArray();
         var core = FitCore(examples, options, used);
 
-        // Calibrate on held-out-source scores: fit without each source, score it.
-        var heldOut = HeldOutScores(examples, options, used);
+        // Calibrate on held-out-source scores: fit without each source, score it (and the threshold-only copies of it).
+        var heldOut = HeldOutScores(examples, options, used, thresholdOnly);
         string method;
         (double a, double b) calibration;
         if (heldOut is null)
@@ -74,27 +83,27 @@ public static class Trainer
             calibration = LogisticRegression.Calibrate(examples.Select(e => core.Score(e.Features)).ToList(), examples.Select(e => e.IsAi ? 1 : 0).ToList(),
                 BalancedWeights(examples));
             method = "Platt scaling on training scores (too few sources to hold any out)";
-            heldOut = examples.Select(e => core.Score(e.Features)).ToArray();
+            heldOut = examples.Concat(thresholdOnly).Select(e => core.Score(e.Features)).ToArray();
         }
         else
         {
             // Weighed as the fit is, each source equally within its class: with clip weights the largest human sources
             // (38 and 30 recordings of game music, against 3 to 9 for the others) set where every fold's probabilities
             // fall, and folds disagreed more (held out: pooled AUC 0.912 → 0.921, ECE 0.104 → 0.095).
-            calibration = LogisticRegression.Calibrate(heldOut, examples.Select(e => e.IsAi ? 1 : 0).ToList(), BalancedWeights(examples));
+            calibration = LogisticRegression.Calibrate(heldOut[..examples.Count], examples.Select(e => e.IsAi ? 1 : 0).ToList(), BalancedWeights(examples));
             method = "Platt scaling on leave-one-source-out scores";
         }
 
         // A recording counts once, at its highest probability over its copies (as it is, re-encoded…): copies are not
         // independent evidence, and counting each let two recordings of 84 pass a "1 %" threshold set on 252 examples.
-        var humanProbabilities = examples.Select((e, i) => (e, p: LogisticRegression.Sigmoid(calibration.a * heldOut[i] + calibration.b)))
+        var humanProbabilities = examples.Concat(thresholdOnly).Select((e, i) => (e, p: LogisticRegression.Sigmoid(calibration.a * heldOut[i] + calibration.b)))
             .Where(t => !t.e.IsAi).GroupBy(t => t.e.Recording, StringComparer.Ordinal).Select(g => g.Max(t => t.p)).OrderDescending().ToList();
         int allowed = (int)Math.Floor(options.TargetFalsePositiveRate * humanProbabilities.Count);
         double aiThreshold = 0.5;
         if (humanProbabilities.Count > allowed)
             aiThreshold = Math.Clamp(Math.Max(0.5, humanProbabilities[allowed] + 1e-6), 0.5, 0.95);
         var rule = string.Create(CultureInfo.InvariantCulture,
-            $"lowest probability ≥ 0.5 (at most 0.95) at which held-out-source human recordings (each at its highest over its re-encoded copies) give a false-positive rate ≤ {options.TargetFalsePositiveRate:P0}; below 0.5 is 'human', in between 'uncertain'");
+            $"lowest probability ≥ 0.5 (at most 0.95) at which held-out-source human recordings (each at its highest over its re-encoded{(thresholdOnly.Count > 0 ? " and manipulated" : "")} copies) give a false-positive rate ≤ {options.TargetFalsePositiveRate:P0}; below 0.5 is 'human', in between 'uncertain'");
 
         var model = core with
         {
@@ -114,7 +123,8 @@ public static class Trainer
                 AiExamples = examples.Count(e => e.IsAi),
                 HumanExamples = examples.Count(e => !e.IsAi),
                 Sources = examples.Select(e => e.Source).Distinct().Count(),
-                DataSha256 = Hash(examples),
+                ThresholdExamples = thresholdOnly.Count,
+                DataSha256 = Hash(examples.Concat(thresholdOnly).ToList()),
                 L2 = options.L2,
                 NonNegativeWeights = options.NonNegativeWeights,
                 Features = featureNames.Where((_, i) => used[i]).ToList(),
@@ -125,23 +135,29 @@ public static class Trainer
         return model with { ModelId = "discern-lr-" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(model.ToJson())))[..12] };
     }
 
-    /// <summary>Scores of each example from a model fitted without its source; null when fewer than two sources per class.</summary>
+    /// <summary>
+    /// Scores of each example, then of each of <paramref name="alsoScored"/>, from a model fitted without its source; null
+    /// when fewer than two sources per class.
+    /// </summary>
     /// <param name="examples">Training examples.</param>
     /// <param name="options">Training options.</param>
     /// <param name="used">Which features may be weighed (null: all).</param>
-    public static double[]? HeldOutScores(IReadOnlyList<LabeledExample> examples, TrainingOptions options, IReadOnlyList<bool>? used = null)
+    /// <param name="alsoScored">Examples scored like the others but never fitted on (threshold-only copies).</param>
+    public static double[]? HeldOutScores(IReadOnlyList<LabeledExample> examples, TrainingOptions options, IReadOnlyList<bool>? used = null,
+        IReadOnlyList<LabeledExample>? alsoScored = null)
     {
         var sources = examples.Select(e => e.Source).Distinct().Order(StringComparer.Ordinal).ToList();
         bool enough = examples.Where(e => e.IsAi).Select(e => e.Source).Distinct().Count() >= 2
                       && examples.Where(e => !e.IsAi).Select(e => e.Source).Distinct().Count() >= 2;
         if (!enough) return null;
-        var scores = new double[examples.Count];
+        var scored = examples.Concat(alsoScored ?? []).ToList();
+        var scores = new double[scored.Count];
         foreach (var source in sources)
         {
             var train = examples.Where(e => e.Source != source).ToList();
             var fit = FitCore(train, options, used);
-            for (int i = 0; i < examples.Count; i++)
-                if (examples[i].Source == source) scores[i] = fit.Score(examples[i].Features);
+            for (int i = 0; i < scored.Count; i++)
+                if (scored[i].Source == source) scores[i] = fit.Score(scored[i].Features);
         }
         return scores;
     }
