@@ -106,8 +106,9 @@ public static class Evaluator
         options ??= AnalysisOptions.Default;
         bool synthetic = SyntheticDecoder.IsAugmentation(transform);
         entries = EntriesMeasuredFor(entries, transform);
-        bool thresholdOnly = ThresholdTransform(transform) is { } inner;
-        if (thresholdOnly) transform = ThresholdTransform(transform)!;
+        var thresholdTransform = ThresholdTransform(transform);
+        bool thresholdOnly = thresholdTransform is not null;
+        transform = thresholdTransform ?? transform;
         var results = new MeasuredEntry?[entries.Count];
         var ffmpeg = new FfmpegDecoder(options.FfmpegPath);
         bool transformed = !synthetic && !transform.Equals("none", StringComparison.OrdinalIgnoreCase);

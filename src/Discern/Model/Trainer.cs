@@ -66,8 +66,11 @@ public static class Trainer
     {
         options ??= TrainingOptions.Default;
         ArgumentNullException.ThrowIfNull(examples);
-        var thresholdOnly = examples.Where(e => e.ThresholdOnly && !e.IsAi).ToList();
-        examples = [.. examples.Where(e => !e.ThresholdOnly)];
+        var all = examples;
+        examples = [.. all.Where(e => !e.ThresholdOnly)];
+        // Human copies of a source the fit has: only those have a held-out model to score them.
+        var fitSources = examples.Select(e => e.Source).ToHashSet(StringComparer.Ordinal);
+        var thresholdOnly = all.Where(e => e.ThresholdOnly && !e.IsAi && fitSources.Contains(e.Source)).ToList();
         Validate(examples);
         var unknown = options.Features?.Where(f => !featureNames.Contains(f)).ToList();
         if (unknown is { Count: > 0 }) throw new ArgumentException($"unknown features: {string.Join(", ", unknown)}", nameof(options));
