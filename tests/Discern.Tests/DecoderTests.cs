@@ -92,6 +92,23 @@ public class DecoderTests
         Assert.InRange(rms, 0.25, 0.45); // two 0.5-amplitude sines: RMS ≈ 0.354
     }
 
+    [Fact]
+    public void The_pipe_from_ffmpeg_holds_a_megabyte_so_it_can_decode_ahead_of_the_analysis()
+    {
+        if (!OperatingSystem.IsLinux()) return; // F_SETPIPE_SZ is Linux's; elsewhere the operating system's default stays.
+        var info = new System.Diagnostics.ProcessStartInfo("sleep", "5") { RedirectStandardOutput = true, UseShellExecute = false };
+        using var process = System.Diagnostics.Process.Start(info)!;
+        try
+        {
+            Assert.True(FfmpegDecoder.WidenPipe(process.StandardOutput.BaseStream) >= FfmpegDecoder.ReadAheadBytes,
+                "the kernel's default of 64 KiB makes ffmpeg wait for the analysis block by block");
+        }
+        finally
+        {
+            process.Kill();
+        }
+    }
+
     /// <summary>Different music in each channel, with clicks so that the encoder switches to short blocks now and then.</summary>
     private static readonly Lazy<byte[]> StereoMp3 = new(() =>
     {
