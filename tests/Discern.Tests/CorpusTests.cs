@@ -53,10 +53,9 @@ public class CorpusTests(CorpusFixture corpus) : IClassFixture<CorpusFixture>
         var report = Evaluator.LeaveOneGroupOut(measured, e => e.Source, "source", FeatureConfig.Default, run.Options, "none", run.Augmented);
         Assert.Equal(corpus.Entries.Count, report.Rows.Count);
         Assert.Equal(0, report.Failures);
-        // A regression floor under the level measured on 2026-11-30 (AUC 0.921 with the prominence and the drift on ratio
-        // scales and a calibration weighed by source), NOT the target of 0.95, which the current features do not
-        // reach: see the README's status and docs/results.md.
-        Assert.True(report.Overall.Auc >= 0.90, $"leave-one-source-out AUC {report.Overall.Auc:0.000} fell below the measured 0.921");
+        // A regression floor under the level measured on 2026-11-30 (AUC 0.937 with the partial loss), NOT the issue's
+        // target of 0.95, which the current features do not reach: see the README's status and docs/results.md.
+        Assert.True(report.Overall.Auc >= 0.925, $"leave-one-source-out AUC {report.Overall.Auc:0.000} fell below the measured 0.937");
         // Whatever the ranking, the default threshold must not accuse held-out human sources: the 1 % (0 of 84
         // measured since the threshold also counts each human recording's pitch-shifted copies).
         Assert.True(report.Overall.FalsePositiveRate <= 0.01, $"held-out FPR {report.Overall.FalsePositiveRate:P1}");

@@ -18,7 +18,7 @@ public sealed class SpectrumAverager
     private readonly RealFft _fft;
     private readonly float[] _window, _frame, _windowed, _power, _logPower;
     private float[] _detail, _previousDetail;
-    private readonly float[] _detailSquares, _localRatio, _localLogRatio, _changeSquares;
+    private readonly float[] _detailSquares, _localRatio, _localLogRatio, _changeSquares, _partials, _kept;
     private readonly double[] _prefix;
     private readonly SpectrumStatistics _total;
     private readonly SegmentAccumulator[] _segments;
@@ -75,6 +75,8 @@ public sealed class SpectrumAverager
         _localLogRatio = new float[ratioBins];
         _detailSquares = new float[_fineBins];
         _changeSquares = new float[_fineBins];
+        _partials = new float[_fineBins];
+        _kept = new float[_fineBins];
         _prefix = new double[_fft.BinCount + 1];
         _total = new SpectrumStatistics(_fft.BinCount, _prominenceWindowBins, _fineBins);
         // Power of a full-scale sine through this window, per bin sum: used to express frame energy in dBFS.
@@ -147,14 +149,18 @@ public sealed class SpectrumAverager
             {
                 TensorPrimitives.Subtract(detail, _previousDetail.AsSpan(0, _fineBins), _changeSquares);
                 TensorPrimitives.Multiply(_changeSquares, _changeSquares, _changeSquares);
+                SpectrumStatistics.PartialsKept(_previousDetail, _detail, _partials, _kept);
             }
-            _total.AddTerms(_logPower, detail, _detailSquares, ratio, logRatio, pair ? _changeSquares : default);
+            _total.AddTerms(_logPower, detail, _detailSquares, ratio, logRatio, pair ? _changeSquares : default, pair ? _partials : default, pair ? _kept : default);
         }
         foreach (var segment in _segments)
         {
             if (index < segment.StartFrame) continue;
             // A change pair belongs to a segment only when both of its frames do.
-            if (audible) segment.Statistics.AddTerms(_logPower, detail, _detailSquares, ratio, logRatio, pair && index > segment.StartFrame ? _changeSquares : default);
+            bool segmentPair = pair && index > segment.StartFrame;
+            if (audible)
+                segment.Statistics.AddTerms(_logPower, detail, _detailSquares, ratio, logRatio, segmentPair ? _changeSquares : default,
+                    segmentPair ? _partials : default, segmentPair ? _kept : default);
             if (index - segment.StartFrame + 1 == _segmentFrames)
             {
                 if (segment.Statistics.Frames >= _segmentFrames / 2)

@@ -12,11 +12,24 @@ namespace Discern.Dsp;
 /// </summary>
 public sealed class SpectrumStatistics
 {
-    private readonly double[] _dbSum, _detailSum, _detailSquares, _changeSquares, _localRatioSum, _localLogRatioSum;
+    private readonly double[] _dbSum, _detailSum, _detailSquares, _changeSquares, _localRatioSum, _localLogRatioSum, _partialSum, _keptSum;
     private readonly int _prominenceWindowBins;
     // Work space of Add, made on its first call: the averager computes these terms itself, once for several statistics.
-    private float[]? _detailSquaresScratch, _changeSquaresScratch, _ratioScratch, _logRatioScratch;
+    private float[]? _detailSquaresScratch, _changeSquaresScratch, _ratioScratch, _logRatioScratch, _partialScratch, _keptScratch;
     private double[]? _prefixScratch;
+
+    /// <summary>
+    /// How far above its local average (in dB of fine structure) a local maximum must stand to count as a partial for
+    /// <see cref="PartialLoss"/>: 10 dB is 7.5 dB above the local mean power, which a bin of noise reaches about once in
+    /// 250 (its power is exponentially distributed), so nearly every such peak in music is a partial.
+    /// </summary>
+    public const float PartialPeakDb = 10;
+
+    /// <summary>
+    /// How far above its local average a partial must still stand in the next frame, in its bin or either neighbour
+    /// (≈ ±2.7 Hz: vibrato and slow glides stay), to count as kept for <see cref="PartialLoss"/>.
+    /// </summary>
+    public const float PartialKeptDb = 5;
 
     /// <summary>Neighbourhood of <see cref="PartialProminence"/> in bins: ≈ 172 Hz at 44.1 kHz and 16,384 points (<c>FeatureConfig.PartialProminenceWindowHz</c>).</summary>
     public const int DefaultProminenceWindowBins = 65;
@@ -41,6 +54,8 @@ public sealed class SpectrumStatistics
         _detailSum = new double[fine];
         _detailSquares = new double[fine];
         _changeSquares = new double[fine];
+        _partialSum = new double[fine];
+        _keptSum = new double[fine];
     }
 
     /// <summary>Bins per spectrum (DC to Nyquist).</summary>
@@ -73,6 +88,12 @@ public sealed class SpectrumStatistics
     /// <summary>Sum of the squared frame-to-frame change of the fine structure, over <see cref="ChangePairs"/> pairs.</summary>
     public ReadOnlySpan<double> ChangeSquares => _changeSquares;
 
+    /// <summary>Per bin, how many of the <see cref="ChangePairs"/> pairs' first frames held a partial there (<see cref="PartialsKept"/>).</summary>
+    public ReadOnlySpan<double> PartialSum => _partialSum;
+
+    /// <summary>Per bin, how many of those partials the next frame kept.</summary>
+    public ReadOnlySpan<double> KeptSum => _keptSum;
+
     /// <summary>
     /// Adds one frame's <paramref name="db"/> spectrum and its <paramref name="detail"/>; <paramref name="previousDetail"/>
     /// is the detail of the frame just before, or empty when that frame is not part of these statistics.
@@ -85,6 +106,8 @@ public sealed class SpectrumStatistics
         _changeSquaresScratch ??= new float[BinCount];
         _ratioScratch ??= new float[BinCount];
         _logRatioScratch ??= new float[BinCount];
+        _partialScratch ??= new float[BinCount];
+        _keptScratch ??= new float[BinCount];
         _prefixScratch ??= new double[BinCount + 1];
         TensorPrimitives.Multiply(detail, detail, _detailSquaresScratch);
         // Power from dB, through the ratio buffer that LocalPowerRatios then overwrites.
@@ -95,21 +118,24 @@ public sealed class SpectrumStatistics
         {
             TensorPrimitives.Subtract(detail, previousDetail, _changeSquaresScratch);
             TensorPrimitives.Multiply(_changeSquaresScratch, _changeSquaresScratch, _changeSquaresScratch);
+            PartialsKept(previousDetail, detail, _partialScratch, _keptScratch);
         }
         int fine = FineStructureBinCount;
+        bool pair = !previousDetail.IsEmpty;
         AddTerms(db, detail[..fine], _detailSquaresScratch.AsSpan(0, fine), _ratioScratch.AsSpan(0, fine), _logRatioScratch.AsSpan(0, fine),
-            previousDetail.IsEmpty ? default : _changeSquaresScratch.AsSpan(0, fine));
+            pair ? _changeSquaresScratch.AsSpan(0, fine) : default, pair ? _partialScratch.AsSpan(0, fine) : default, pair ? _keptScratch.AsSpan(0, fine) : default);
     }
 
     /// <summary>
     /// Adds one frame from terms computed once for every statistics it feeds (the total and each overlapping segment):
     /// its dB spectrum (<see cref="BinCount"/> bins), and over the first <see cref="FineStructureBinCount"/> bins its fine
     /// structure, squared fine structure, local power ratios and their logarithms (<see cref="LocalPowerRatios"/>), and
-    /// squared change from the previous frame (empty when that frame is not part of these statistics). The sums are kept
+    /// squared change from the previous frame, with the previous frame's partials and which of them this frame kept
+    /// (<see cref="PartialsKept"/>; all three empty when that frame is not part of these statistics). The sums are kept
     /// in double precision so that hours of frames do not lose the small differences the features are made of.
     /// </summary>
     internal void AddTerms(ReadOnlySpan<float> db, ReadOnlySpan<float> detail, ReadOnlySpan<float> detailSquares, ReadOnlySpan<float> localRatio,
-        ReadOnlySpan<float> localLogRatio, ReadOnlySpan<float> changeSquares)
+        ReadOnlySpan<float> localLogRatio, ReadOnlySpan<float> changeSquares, ReadOnlySpan<float> partials, ReadOnlySpan<float> kept)
     {
         int fine = FineStructureBinCount;
         if (db.Length != BinCount) throw new ArgumentException($"spectra must hold {BinCount} bins", nameof(db));
@@ -122,9 +148,33 @@ public sealed class SpectrumStatistics
         Accumulate(_localLogRatioSum, localLogRatio);
         Frames++;
         if (changeSquares.IsEmpty) return;
-        if (changeSquares.Length != fine) throw new ArgumentException($"fine-structure terms must hold {fine} bins", nameof(changeSquares));
+        if (changeSquares.Length != fine || partials.Length != fine || kept.Length != fine)
+            throw new ArgumentException($"fine-structure terms must hold {fine} bins", nameof(changeSquares));
         Accumulate(_changeSquares, changeSquares);
+        Accumulate(_partialSum, partials);
+        Accumulate(_keptSum, kept);
         ChangePairs++;
+    }
+
+    /// <summary>
+    /// Marks, bin by bin, the partials of a frame's fine structure <paramref name="previousDetail"/> — local maxima at least
+    /// <see cref="PartialPeakDb"/> above the local average — in <paramref name="partials"/> (1 or 0), and in
+    /// <paramref name="kept"/> those that the next frame's <paramref name="detail"/> still holds at least
+    /// <see cref="PartialKeptDb"/> high in the same bin or a neighbour. Over the first <paramref name="partials"/>.Length bins;
+    /// the spectra may run further (a bin's neighbours are then read beyond them).
+    /// </summary>
+    internal static void PartialsKept(ReadOnlySpan<float> previousDetail, ReadOnlySpan<float> detail, Span<float> partials, Span<float> kept)
+    {
+        int n = partials.Length, last = Math.Min(n, Math.Min(previousDetail.Length, detail.Length) - 1);
+        partials.Clear();
+        kept.Clear();
+        for (int k = 1; k < last; k++)
+        {
+            float level = previousDetail[k];
+            if (level < PartialPeakDb || level < previousDetail[k - 1] || level < previousDetail[k + 1]) continue;
+            partials[k] = 1;
+            if (Math.Max(detail[k], Math.Max(detail[k - 1], detail[k + 1])) >= PartialKeptDb) kept[k] = 1;
+        }
     }
 
     /// <summary>
@@ -172,6 +222,8 @@ public sealed class SpectrumStatistics
         Array.Clear(_localRatioSum);
         Array.Clear(_localLogRatioSum);
         Array.Clear(_changeSquares);
+        Array.Clear(_partialSum);
+        Array.Clear(_keptSum);
         Frames = 0;
         ChangePairs = 0;
     }
@@ -235,6 +287,29 @@ public sealed class SpectrumStatistics
         double mean = sum / n, variance = squares / n - mean * mean;
         if (variance <= 1e-9) return null;
         return Math.Sqrt(change / ((double)ChangePairs * (hiBin - loBin)) / variance);
+    }
+
+    /// <summary>
+    /// The share of partials between <paramref name="loBin"/> (inclusive) and <paramref name="hiBin"/> (exclusive) that are
+    /// gone one frame later (<see cref="PartialsKept"/>), over every pair of consecutive frames: (lost + 1) / (partials + 2),
+    /// so a stretch with few partials reads near ½ rather than 0 or 1. A held note keeps its partials from one 0.37 s frame
+    /// to the next, and a note that ends loses them; a decoder that re-synthesises the spectrum frame by frame makes and
+    /// loses partials that no instrument played. Where <see cref="FineStructureChange"/> weighs every bin alike — in
+    /// dense or noisy music mostly the noise between partials — this reads only the partials. Null without a pair of
+    /// frames or with an empty band.
+    /// </summary>
+    public double? PartialLoss(int loBin, int hiBin)
+    {
+        loBin = Math.Max(0, loBin);
+        hiBin = FineStructureEnd(hiBin);
+        if (hiBin - loBin < 1 || ChangePairs == 0) return null;
+        double partials = 0, kept = 0;
+        for (int k = loBin; k < hiBin; k++)
+        {
+            partials += _partialSum[k];
+            kept += _keptSum[k];
+        }
+        return (partials - kept + 1) / (partials + 2);
     }
 
     /// <summary>
