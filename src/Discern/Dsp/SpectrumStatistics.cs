@@ -21,7 +21,7 @@ public sealed class SpectrumStatistics
     /// <summary>
     /// How far above its local average (in dB of fine structure) a local maximum must stand to count as a partial for
     /// <see cref="PartialLoss"/>: 10 dB is 7.5 dB above the local mean power, which a bin of noise reaches about once in
-    /// 250 (its power is exponentially distributed), so nearly every such peak in music is a partial.
+    /// 270 (its power is exponentially distributed), so nearly every such peak in music is a partial.
     /// </summary>
     public const float PartialPeakDb = 10;
 
