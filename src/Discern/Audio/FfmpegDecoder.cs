@@ -104,7 +104,7 @@ public sealed partial class FfmpegDecoder : IAudioDecoder
     /// Lets the process writing into <paramref name="output"/> run up to <see cref="ReadAheadBytes"/> ahead of its reader,
     /// and returns the pipe's capacity (0 where it cannot be known). A Linux pipe holds 64 KiB, so ffmpeg stopped each
     /// time the analysis fell behind and the two ran in turn rather than side by side on two cores: a 3-minute AAC file
-    /// took 1.7–2.1× ffmpeg's own decoding, and 1.25–1.5× with the wider pipe, with less CPU time as well (fewer
+    /// took 1.73–2.04× ffmpeg's own decoding, and 1.35–1.67× with the wider pipe, with less CPU time as well (fewer
     /// switches; docs/results.md). The kernel holds the buffer, so there is no thread or copy of ours. Elsewhere, or where
     /// the kernel refuses, the default stays.
     /// </summary>
