@@ -38,10 +38,10 @@ internal sealed class BenchCommand : AsyncCommand<BenchCommand.Settings>
             ffmpegBest = await Best(repeat, async () => { await ffmpeg.RunAsync(args, cancellationToken); });
         }
         var managedBest = await Best(repeat, () => detector.AnalyzeAsync(settings.File, settings.ToOptions() with { PreferFfmpeg = false }, cancellationToken));
-        // Where libmpg123 decoded, the fully managed path as well: what a machine without the library gets.
-        bool native = first.Input.Decoder == new Mpg123Decoder().Name;
-        Timing? nlayerBest = native
-            ? await Best(repeat, () => detector.AnalyzeAsync(settings.File, settings.ToOptions() with { PreferFfmpeg = false, UseLibMpg123 = false }, cancellationToken))
+        // Where a native library decoded, the fully managed path as well: what a machine without it gets.
+        bool native = first.Input.Decoder == new Mpg123Decoder().Name || first.Input.Decoder == new VorbisFileDecoder().Name;
+        Timing? managedDecoderBest = native
+            ? await Best(repeat, () => detector.AnalyzeAsync(settings.File, settings.ToOptions() with { PreferFfmpeg = false, UseNativeDecoders = false }, cancellationToken))
             : null;
         Timing? viaFfmpegBest = ffmpeg.IsAvailable
             ? await Best(repeat, () => detector.AnalyzeAsync(settings.File, settings.ToOptions() with { PreferFfmpeg = true }, cancellationToken))
@@ -59,7 +59,8 @@ internal sealed class BenchCommand : AsyncCommand<BenchCommand.Settings>
             t?.CpuSeconds is { } x && ffmpegBest?.CpuSeconds is { } y && y > 0 ? $"{x / y:0.00}" : "–");
         Row("ffmpeg decode to PCM (1 thread)", ffmpegBest);
         Row($"Discern analysis, {first.Input.Decoder} decoder", managedBest);
-        if (native) Row($"Discern analysis, {new Mp3Decoder().Name} decoder (managed)", nlayerBest);
+        string managedDecoder = first.Input.Decoder == new VorbisFileDecoder().Name ? new VorbisDecoder().Name : new Mp3Decoder().Name;
+        if (native) Row($"Discern analysis, {managedDecoder} decoder (managed)", managedDecoderBest);
         Row("Discern analysis, ffmpeg decoder", viaFfmpegBest);
         Row($"discern analyze, new process ({first.Input.Decoder})", coldBest);
         AnsiConsole.MarkupLine($"{Markup.Escape(settings.File)}: {first.Input.Format}, {first.Input.SampleRateHz} Hz, {first.Input.Channels} ch, {audioSeconds:0.0} s; best of {repeat}");

@@ -81,7 +81,7 @@ public sealed class Detector
     private Verdict Analyze(Stream stream, AnalysisOptions options, CancellationToken cancellationToken)
     {
         var clock = Stopwatch.StartNew();
-        var measurer = new AudioMeasurer(FeatureConfig, AudioDecoders.CreateDefault(options.FfmpegPath, options.PreferFfmpeg, options.UseLibMpg123));
+        var measurer = new AudioMeasurer(FeatureConfig, AudioDecoders.CreateDefault(options.FfmpegPath, options.PreferFfmpeg, options.UseNativeDecoders));
         var m = measurer.Measure(stream, options, cancellationToken);
         return Decide(m) with { AnalysisSeconds = clock.Elapsed.TotalSeconds };
     }

@@ -20,13 +20,15 @@ public sealed class AudioDecoders
     public AudioDecoders(IEnumerable<IAudioDecoder> decoders) => _decoders = [.. decoders];
 
     /// <summary>
-    /// The in-process decoders (libmpg123 for MP3 where it is installed and <paramref name="useLibMpg123"/>, else the
-    /// managed NLayer), then ffmpeg found on PATH (or at <paramref name="ffmpegPath"/>).
+    /// The in-process decoders (for MP3 and Ogg Vorbis, libmpg123 and libvorbisfile where they are installed and
+    /// <paramref name="useNativeDecoders"/>, else the managed NLayer and NVorbis), then ffmpeg found on PATH (or at
+    /// <paramref name="ffmpegPath"/>).
     /// </summary>
-    public static AudioDecoders CreateDefault(string? ffmpegPath = null, bool preferFfmpeg = false, bool useLibMpg123 = true)
+    public static AudioDecoders CreateDefault(string? ffmpegPath = null, bool preferFfmpeg = false, bool useNativeDecoders = true)
     {
-        IAudioDecoder[] mp3 = useLibMpg123 ? [new Mpg123Decoder(), new Mp3Decoder()] : [new Mp3Decoder()];
-        IAudioDecoder[] managed = [new WavDecoder(), .. mp3, new FlacDecoder(), new VorbisDecoder()];
+        IAudioDecoder[] mp3 = useNativeDecoders ? [new Mpg123Decoder(), new Mp3Decoder()] : [new Mp3Decoder()];
+        IAudioDecoder[] vorbis = useNativeDecoders ? [new VorbisFileDecoder(), new VorbisDecoder()] : [new VorbisDecoder()];
+        IAudioDecoder[] managed = [new WavDecoder(), .. mp3, new FlacDecoder(), .. vorbis];
         var ffmpeg = new FfmpegDecoder(ffmpegPath);
         return preferFfmpeg && ffmpeg.IsAvailable ? new([ffmpeg, .. managed]) : new([.. managed, ffmpeg]);
     }

@@ -1,4 +1,3 @@
-using System.Reflection;
 using System.Runtime.InteropServices;
 using Microsoft.Win32.SafeHandles;
 
@@ -13,36 +12,22 @@ namespace Discern.Audio;
 /// </summary>
 /// <remarks>
 /// The data is fed from the stream in blocks (mpg123's feed API), so the input need not be seekable and memory stays
-/// that of one block. Where the library is missing or cannot output 32-bit float, <see cref="CanDecode"/> is false
+/// that of one block. Where the library is missing or cannot output 32-bit float, <see cref="NativeLibraryDecoder.CanDecode"/> is false
 /// and the next decoder (NLayer) is used.
 /// </remarks>
-public sealed class Mpg123Decoder : IAudioDecoder
+public sealed class Mpg123Decoder() : NativeLibraryDecoder(AudioFormat.Mp3, "libmpg123 is not installed (Debian: apt-get install libmpg123-0).")
 {
     /// <summary>Whether libmpg123 was found and decodes to 32-bit float on this machine.</summary>
     public static bool IsAvailable => Mpg123Native.Available.Value;
 
     /// <inheritdoc />
-    public string Name => "mpg123";
+    public override string Name => "mpg123";
 
     /// <inheritdoc />
-    public bool CanDecode(AudioFormat format) => format == AudioFormat.Mp3 && IsAvailable;
+    protected override bool LibraryAvailable => IsAvailable;
 
     /// <inheritdoc />
-    public IAudioSource Open(Stream stream, AudioFormat format)
-    {
-        Guard.Readable(stream);
-        if (!IsAvailable)
-        {
-            stream.Dispose();
-            throw new DecoderUnavailableException("libmpg123 is not installed (Debian: apt-get install libmpg123-0).");
-        }
-        try { return new Mpg123Source(stream); }
-        catch
-        {
-            stream.Dispose();
-            throw;
-        }
-    }
+    protected override IAudioSource OpenSource(Stream stream) => new Mpg123Source(stream);
 }
 
 internal sealed class Mpg123Source : IAudioSource
@@ -194,7 +179,7 @@ internal static class Mpg123Native
     /// <summary>Whether the library loads and accepts 32-bit float output; decided once per process.</summary>
     public static readonly Lazy<bool> Available = new(Probe);
 
-    static Mpg123Native() => NativeLibrary.SetDllImportResolver(typeof(Mpg123Native).Assembly, Resolve);
+    static Mpg123Native() => NativeLibraries.Register();
 
     /// <summary>A handle that outputs 32-bit float at every MPEG rate, ungapped (as NLayer), quiet, mixing to mono if asked.</summary>
     public static Mpg123Handle NewHandle(bool monoMix)
@@ -241,18 +226,6 @@ internal static class Mpg123Native
         {
             return false;
         }
-    }
-
-    private static IntPtr Resolve(string name, Assembly assembly, DllImportSearchPath? searchPath)
-    {
-        if (name != Library) return IntPtr.Zero;
-        // Runtime packages install only the versioned name (libmpg123.so.0); the unversioned one comes with -dev packages.
-        string[] candidates = OperatingSystem.IsWindows() ? ["libmpg123-0.dll", "mpg123.dll"]
-            : OperatingSystem.IsMacOS() ? ["libmpg123.0.dylib", "libmpg123.dylib"]
-            : ["libmpg123.so.0", "libmpg123.so"];
-        foreach (var candidate in candidates)
-            if (NativeLibrary.TryLoad(candidate, assembly, searchPath, out var handle)) return handle;
-        return IntPtr.Zero;
     }
 
     [DllImport(Library, EntryPoint = "mpg123_init")]

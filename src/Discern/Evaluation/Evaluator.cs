@@ -123,7 +123,7 @@ public static class Evaluator
             {
                 var path = entry.Path;
                 if (transformed) path = temp = await AudioTransforms.ApplyAsync(entry.Path, transform, ffmpeg, transformOptions, ct).ConfigureAwait(false);
-                var decoders = AudioDecoders.CreateDefault(options.FfmpegPath, options.PreferFfmpeg, options.UseLibMpg123);
+                var decoders = AudioDecoders.CreateDefault(options.FfmpegPath, options.PreferFfmpeg, options.UseNativeDecoders);
                 if (synthetic) decoders = SyntheticDecoder.Wrap(decoders, entry.RelativePath);
                 var measurer = new AudioMeasurer(config, decoders);
                 var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan);
