@@ -59,7 +59,8 @@ public class AnalysisBenchmarks
 
 /// <summary>
 /// Decoding alone, the mix of 3 minutes of synthetic stereo music-like audio encoded by ffmpeg (needed on PATH): MP3 by
-/// libmpg123 and by NLayer, FLAC by Discern's own decoder. Run: dotnet run -c Release --project bench/Discern.Benchmarks
+/// libmpg123 and by NLayer, Ogg Vorbis by libvorbisfile and by NVorbis (which cannot mix: it returns both channels, and
+/// the analysis averages them), FLAC by Discern's own decoder. Run: dotnet run -c Release --project bench/Discern.Benchmarks
 /// -- --filter '*Decoder*'
 /// </summary>
 [MemoryDiagnoser]
@@ -67,7 +68,7 @@ public class DecoderBenchmarks
 {
     private const int RateHz = 44100, Seconds = 180;
     private readonly float[] _block = new float[16384];
-    private byte[] _mp3 = [], _flac = [];
+    private byte[] _mp3 = [], _flac = [], _vorbis = [];
 
     [GlobalSetup]
     public void Setup()
@@ -91,6 +92,7 @@ public class DecoderBenchmarks
         }
         _mp3 = Encode(wav.ToArray(), "mp3", "-c:a", "libmp3lame", "-b:a", "192k");
         _flac = Encode(wav.ToArray(), "flac", "-c:a", "flac");
+        _vorbis = Encode(wav.ToArray(), "ogg", "-c:a", "libvorbis", "-q:a", "5");
     }
 
     [Benchmark(Description = "MP3, libmpg123, mix")]
@@ -99,13 +101,19 @@ public class DecoderBenchmarks
     [Benchmark(Description = "MP3, NLayer, mix")]
     public long NLayer() => DecodeMix(new Discern.Audio.Mp3Decoder(), _mp3, Discern.Audio.AudioFormat.Mp3);
 
+    [Benchmark(Description = "Ogg Vorbis, libvorbisfile, mix")]
+    public long VorbisFile() => DecodeMix(new Discern.Audio.VorbisFileDecoder(), _vorbis, Discern.Audio.AudioFormat.OggVorbis);
+
+    [Benchmark(Description = "Ogg Vorbis, NVorbis, both channels")]
+    public long NVorbis() => DecodeMix(new Discern.Audio.VorbisDecoder(), _vorbis, Discern.Audio.AudioFormat.OggVorbis, mix: false);
+
     [Benchmark(Description = "FLAC, own decoder, mix")]
     public long Flac() => DecodeMix(new Discern.Audio.FlacDecoder(), _flac, Discern.Audio.AudioFormat.Flac);
 
-    private long DecodeMix(Discern.Audio.IAudioDecoder decoder, byte[] bytes, Discern.Audio.AudioFormat format)
+    private long DecodeMix(Discern.Audio.IAudioDecoder decoder, byte[] bytes, Discern.Audio.AudioFormat format, bool mix = true)
     {
         using var source = decoder.Open(new MemoryStream(bytes), format);
-        if (!source.TryDownmixToMono()) throw new InvalidOperationException($"{decoder.Name} did not mix");
+        if (mix && !source.TryDownmixToMono()) throw new InvalidOperationException($"{decoder.Name} did not mix");
         long samples = 0;
         int n;
         while ((n = source.Read(_block)) > 0) samples += n;
