@@ -84,10 +84,17 @@ public static class DiscernWebApp
         return app;
     }
 
-    /// <summary><c>GET /health</c>: 200 while the service accepts work, with the queue's state.</summary>
-    public static IEndpointConventionBuilder MapHealth(this IEndpointRouteBuilder routes) =>
-        routes.MapGet("/health", (AnalysisService analyses) => TypedResults.Ok(new HealthReport("ok", analyses.Running, analyses.Queued, Detector.Version)))
+    /// <summary>
+    /// <c>GET /health</c>: 200 while the service accepts work, with the queue's state and which optional decoders the
+    /// server has (a missing ffmpeg turns AAC, Opus and video uploads away; missing native libraries slow MP3 and Vorbis).
+    /// </summary>
+    public static IEndpointConventionBuilder MapHealth(this IEndpointRouteBuilder routes)
+    {
+        // Looked up once: the binaries on the server do not change under a running process.
+        var decoders = Discern.Audio.AudioDecoders.Availability();
+        return routes.MapGet("/health", (AnalysisService analyses) => TypedResults.Ok(new HealthReport("ok", analyses.Running, analyses.Queued, Detector.Version, decoders)))
             .WithTags("Health").WithName("Health").WithSummary("Liveness and load, for probes.");
+    }
 
     private static Task SecurityHeaders(HttpContext context, RequestDelegate next)
     {
@@ -105,4 +112,5 @@ public static class DiscernWebApp
 /// <param name="Running">Analyses running now.</param>
 /// <param name="Queued">Analyses waiting.</param>
 /// <param name="Version">Discern's version.</param>
-public sealed record HealthReport(string Status, int Running, int Queued, string Version);
+/// <param name="Decoders">Which optional decoders the server has.</param>
+public sealed record HealthReport(string Status, int Running, int Queued, string Version, Discern.Audio.DecoderAvailability Decoders);

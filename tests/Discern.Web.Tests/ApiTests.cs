@@ -51,6 +51,11 @@ public class ApiTests
         using var factory = new DiscernFactory();
         var body = await Json(await factory.CreateClient().GetAsync("/health"));
         Assert.Equal("ok", body.GetProperty("status").GetString());
+        // What the test machine has (scripts/setup.sh installs all three), as a probe would read it.
+        var decoders = body.GetProperty("decoders");
+        Assert.True(decoders.GetProperty("ffmpeg").GetBoolean());
+        Assert.True(decoders.GetProperty("libMpg123").GetBoolean());
+        Assert.True(decoders.GetProperty("libVorbisFile").GetBoolean());
     }
 
     [Fact]

@@ -1,5 +1,11 @@
 namespace Discern.Audio;
 
+/// <summary>Which optional decoders a machine has (<see cref="AudioDecoders.Availability"/>).</summary>
+/// <param name="Ffmpeg">ffmpeg was found: every format it reads can be analysed.</param>
+/// <param name="LibMpg123">MP3 is decoded by libmpg123 rather than NLayer.</param>
+/// <param name="LibVorbisFile">Ogg Vorbis is decoded by libvorbisfile rather than NVorbis.</param>
+public sealed record DecoderAvailability(bool Ffmpeg, bool LibMpg123, bool LibVorbisFile);
+
 /// <summary>What <see cref="AudioDecoders.Open"/> found and chose.</summary>
 /// <param name="Format">The format sniffed from the bytes.</param>
 /// <param name="DecoderName">The decoder used.</param>
@@ -32,6 +38,14 @@ public sealed class AudioDecoders
         var ffmpeg = new FfmpegDecoder(ffmpegPath);
         return preferFfmpeg && ffmpeg.IsAvailable ? new([ffmpeg, .. managed]) : new([.. managed, ffmpeg]);
     }
+
+    /// <summary>
+    /// Which optional decoders this machine has: without ffmpeg, AAC, Opus, WMA and video soundtracks cannot be read;
+    /// without the native libraries, MP3 and Ogg Vorbis are decoded by the managed fallbacks, about two to seven times
+    /// as slowly. For service health checks and diagnostics.
+    /// </summary>
+    public static DecoderAvailability Availability(string? ffmpegPath = null) =>
+        new(new FfmpegDecoder(ffmpegPath).IsAvailable, Mpg123Decoder.IsAvailable, VorbisFileDecoder.IsAvailable);
 
     /// <summary>The decoders in order of preference.</summary>
     public IReadOnlyList<IAudioDecoder> Decoders => _decoders;
