@@ -223,6 +223,18 @@ public class DecoderTests
     }
 
     [Fact]
+    public void A_chained_Vorbis_stream_is_read_in_the_layout_of_its_first_link()
+    {
+        // Ogg files concatenated (as some radio rips and playlists are) may change rate and channels between links;
+        // read as the first link's layout they would be garbled, so a foreign link is dropped and the rest decodes.
+        byte[] stereo = StereoVorbis(44100, 2), mono = StereoVorbis(48000, 1);
+        using var source = Open([.. stereo, .. mono, .. stereo]).Source;
+        Assert.Equal((44100, 2), (source.SampleRateHz, source.Channels));
+        int frames = Signals.DecodeAll(source).Length / 2;
+        Assert.True(Math.Abs(frames - 2 * 4 * 44100) <= 4096, $"{frames} frames decoded: both stereo links, not the mono one");
+    }
+
+    [Fact]
     public void Vorbis_cut_short_or_damaged_midway_gives_what_it_holds_or_a_clear_error()
     {
         var ogg = StereoVorbis(44100, 2);
