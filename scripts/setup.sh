@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what Discern needs beyond the .NET 10 SDK: ffmpeg (AAC/Opus/video decoding, eval transforms, tests),
-# libmpg123 and libvorbisfile (MP3 and Ogg Vorbis decoding six to seven and about two times as fast as the managed fallbacks;
+# libmpg123 and libvorbisfile (MP3 and Ogg Vorbis decoding six to seven and 1.4 times as fast as the managed fallbacks;
 # ffmpeg usually brings libmpg123 already) and chromium (the web page's real-browser test drives Debian's chromium headless through Playwright).
 set -euo pipefail
 if ! command -v dotnet >/dev/null 2>&1; then
