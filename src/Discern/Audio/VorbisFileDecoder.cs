@@ -35,8 +35,8 @@ public sealed class VorbisFileDecoder()
 internal sealed class VorbisFileSource : IAudioSource
 {
     /// <summary>
-    /// Bytes reserved for the library's <c>OggVorbis_File</c>, which the caller allocates: 944 on 64-bit Linux (libvorbis
-    /// 1.3), with room to spare for other builds.
+    /// Bytes reserved for the library's <c>OggVorbis_File</c>, which the caller allocates and the library clears: 944 on
+    /// 64-bit Linux (libvorbis 1.3), with room to spare for other builds.
     /// </summary>
     private const int FileStructBytes = 4096;
     private const int Eio = 5;
@@ -58,7 +58,6 @@ internal sealed class VorbisFileSource : IAudioSource
         _file = Marshal.AllocHGlobal(FileStructBytes);
         try
         {
-            Marshal.Copy(new byte[FileStructBytes], 0, _file, FileStructBytes);
             var callbacks = stream.CanSeek ? VorbisFileNative.SeekableCallbacks : VorbisFileNative.StreamingCallbacks;
             int code = VorbisFileNative.OpenCallbacks(GCHandle.ToIntPtr(_self), _file, IntPtr.Zero, default, callbacks);
             if (code != 0)
@@ -233,13 +232,22 @@ internal static class VorbisFileNative
     [UnmanagedFunctionPointer(CallingConvention.Cdecl)]
     private delegate CLong TellFunction(IntPtr source);
 
+    [UnmanagedFunctionPointer(CallingConvention.Cdecl)]
+    private delegate int CloseFunction(IntPtr source);
+
     // Held for the life of the process: the library calls them through these pointers.
     private static readonly ReadFunction ReadDelegate = VorbisFileSource.ReadCallback;
     private static readonly SeekFunction SeekDelegate = VorbisFileSource.SeekCallback;
     private static readonly TellFunction TellDelegate = VorbisFileSource.TellCallback;
+    // The stream is the source's to dispose; some library versions call close without checking it is set.
+    private static readonly CloseFunction CloseDelegate = _ => 0;
 
     /// <summary>Reading only: the library then decodes in one pass and never asks for the end of the data.</summary>
-    public static readonly Callbacks StreamingCallbacks = new() { Read = Marshal.GetFunctionPointerForDelegate(ReadDelegate) };
+    public static readonly Callbacks StreamingCallbacks = new()
+    {
+        Read = Marshal.GetFunctionPointerForDelegate(ReadDelegate),
+        Close = Marshal.GetFunctionPointerForDelegate(CloseDelegate),
+    };
 
     /// <summary>Reading, seeking and telling: the library can then find the stream's length.</summary>
     public static readonly Callbacks SeekableCallbacks = new()
@@ -247,6 +255,7 @@ internal static class VorbisFileNative
         Read = Marshal.GetFunctionPointerForDelegate(ReadDelegate),
         Seek = Marshal.GetFunctionPointerForDelegate(SeekDelegate),
         Tell = Marshal.GetFunctionPointerForDelegate(TellDelegate),
+        Close = Marshal.GetFunctionPointerForDelegate(CloseDelegate),
     };
 
     /// <summary>Whether the library loads; decided once per process.</summary>
