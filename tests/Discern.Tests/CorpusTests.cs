@@ -53,9 +53,9 @@ public class CorpusTests(CorpusFixture corpus) : IClassFixture<CorpusFixture>
         var report = Evaluator.LeaveOneGroupOut(measured, e => e.Source, "source", FeatureConfig.Default, run.Options, "none", run.Augmented);
         Assert.Equal(corpus.Entries.Count, report.Rows.Count);
         Assert.Equal(0, report.Failures);
-        // A regression floor under the level measured on 2026-11-30 (AUC 0.937 with the partial loss), NOT the issue's
+        // A regression floor under the level measured on 2026-11-30 (AUC 0.943, clip features the mean over segments), NOT the issue's
         // target of 0.95, which the current features do not reach: see the README's status and docs/results.md.
-        Assert.True(report.Overall.Auc >= 0.925, $"leave-one-source-out AUC {report.Overall.Auc:0.000} fell below the measured 0.937");
+        Assert.True(report.Overall.Auc >= 0.93, $"leave-one-source-out AUC {report.Overall.Auc:0.000} fell below the measured 0.943");
         // Whatever the ranking, the default threshold must not accuse held-out human sources: the 1 % (0 of 84
         // measured since the threshold also counts each human recording's pitch-shifted copies).
         Assert.True(report.Overall.FalsePositiveRate <= 0.01, $"held-out FPR {report.Overall.FalsePositiveRate:P1}");

@@ -75,7 +75,7 @@ public sealed class FeatureExtractor
 
     /// <summary>
     /// Positions in <see cref="FeatureNames"/> of the features whose clip-level value is measured on the whole input's
-    /// long-term spectrum rather than taken as the median of the segments' (the comb: a decoder's lines add up over time).
+    /// long-term spectrum rather than taken as the mean of the segments' (the comb: a decoder's lines add up over time).
     /// </summary>
     public static IReadOnlyList<int> LongTermFeatureIndices { get; } =
         [IndexOf("comb_strength"), IndexOf("comb_harmonicity")];
