@@ -39,7 +39,12 @@ internal sealed class BenchCommand : AsyncCommand<BenchCommand.Settings>
         }
         var managedBest = await Best(repeat, () => detector.AnalyzeAsync(settings.File, settings.ToOptions() with { PreferFfmpeg = false }, cancellationToken));
         // Where a native library decoded, the fully managed path as well: what a machine without it gets.
-        bool native = first.Input.Decoder == new Mpg123Decoder().Name || first.Input.Decoder == new VorbisFileDecoder().Name;
+        var managedFallbacks = new Dictionary<string, string>
+        {
+            [new Mpg123Decoder().Name] = new Mp3Decoder().Name,
+            [new VorbisFileDecoder().Name] = new VorbisDecoder().Name,
+        };
+        bool native = managedFallbacks.TryGetValue(first.Input.Decoder, out var managedDecoder);
         Timing? managedDecoderBest = native
             ? await Best(repeat, () => detector.AnalyzeAsync(settings.File, settings.ToOptions() with { PreferFfmpeg = false, UseNativeDecoders = false }, cancellationToken))
             : null;
@@ -59,7 +64,6 @@ internal sealed class BenchCommand : AsyncCommand<BenchCommand.Settings>
             t?.CpuSeconds is { } x && ffmpegBest?.CpuSeconds is { } y && y > 0 ? $"{x / y:0.00}" : "–");
         Row("ffmpeg decode to PCM (1 thread)", ffmpegBest);
         Row($"Discern analysis, {first.Input.Decoder} decoder", managedBest);
-        string managedDecoder = first.Input.Decoder == new VorbisFileDecoder().Name ? new VorbisDecoder().Name : new Mp3Decoder().Name;
         if (native) Row($"Discern analysis, {managedDecoder} decoder (managed)", managedDecoderBest);
         Row("Discern analysis, ffmpeg decoder", viaFfmpegBest);
         Row($"discern analyze, new process ({first.Input.Decoder})", coldBest);
