@@ -169,25 +169,30 @@ internal sealed class EvalCommand : AsyncCommand<EvalCommand.Settings>
 
     private static void PrintRobustness(IReadOnlyList<RobustnessRow> rows)
     {
-        var table = new Table().AddColumns("transform", "kind", "AUC", "TPR", "FPR", "uncertain", "mean |ΔP(AI)|", "ECE", "failed");
+        var table = new Table().AddColumns("transform", "kind", "AUC", "95 % CI", "TPR", "FPR", "uncertain", "mean |ΔP(AI)|", "ECE", "failed");
         foreach (var r in rows)
-            table.AddRow(Markup.Escape(r.Transform), Markup.Escape(r.Kind), Num(r.Auc), Pct(r.TruePositiveRate), Pct(r.FalsePositiveRate),
+            table.AddRow(Markup.Escape(r.Transform), Markup.Escape(r.Kind), Num(r.Auc), Range(r.AucConfidence), Pct(r.TruePositiveRate), Pct(r.FalsePositiveRate),
                 Pct(r.UncertainRate), Num(r.MeanProbabilityShift), Num(r.CalibrationError), r.Failures.ToString());
         AnsiConsole.Write(table);
     }
 
     private static string Pct(double? v) => v is { } x ? Invariant($"{x * 100:0.0} %") : "–";
     private static string Num(double? v) => v is { } x ? Invariant($"{x:0.000}") : "–";
+    private static string Range(AucInterval? i) => i is null ? "–" : Invariant($"{i.Lower:0.00}–{i.Upper:0.00}");
+
+    /// <summary>The overall AUC's interval, naming what it counted as samples (sources, unless the manifest has none).</summary>
+    private static string Interval(DetectionMetrics o) => o.AucConfidence is not { } i ? "" :
+        Invariant($" (95 % CI {i.Lower:0.000}–{i.Upper:0.000}, {i.AiClusters} AI and {i.HumanClusters} human {(i.AiClusters == o.Ai && i.HumanClusters == o.Human ? "clips" : "sources")})");
 
     private static void Print(EvaluationReport report)
     {
         var o = report.Overall;
         AnsiConsole.MarkupLine($"[bold]{Markup.Escape(report.Method)}[/], transform [bold]{Markup.Escape(report.Transform)}[/]: {o.Count} clips ({o.Ai} ai, {o.Human} human), {report.Failures} failed");
-        AnsiConsole.MarkupLine($"AUC {Num(o.Auc)}   TPR {Pct(o.TruePositiveRate)}   FPR {Pct(o.FalsePositiveRate)} at the default threshold   TPR@FPR1% {Pct(o.TprAtFpr1)}");
+        AnsiConsole.MarkupLine($"AUC {Num(o.Auc)}{Interval(o)}   TPR {Pct(o.TruePositiveRate)}   FPR {Pct(o.FalsePositiveRate)} at the default threshold   TPR@FPR1% {Pct(o.TprAtFpr1)}");
         AnsiConsole.MarkupLine($"confusion: TP {o.TruePositives}  FN {o.FalseNegatives}  TN {o.TrueNegatives}  FP {o.FalsePositives}");
-        var table = new Table().AddColumns("source", "class", "clips", "AUC vs other class", "TPR", "FPR");
+        var table = new Table().AddColumns("source", "class", "clips", "AUC vs other class", "95 % CI (clips)", "TPR", "FPR");
         foreach (var s in report.PerSource)
-            table.AddRow(Markup.Escape(s.Source), s.Label, s.Metrics.Count.ToString(), Num(s.Metrics.Auc), Pct(s.Metrics.TruePositiveRate), Pct(s.Metrics.FalsePositiveRate));
+            table.AddRow(Markup.Escape(s.Source), s.Label, s.Metrics.Count.ToString(), Num(s.Metrics.Auc), Range(s.Metrics.AucConfidence), Pct(s.Metrics.TruePositiveRate), Pct(s.Metrics.FalsePositiveRate));
         AnsiConsole.Write(table);
         PrintCalibration(report.Calibration);
         PrintAttribution(report);

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Json;
 using Discern.Evaluation;
 using Discern.Tests;
 
@@ -38,5 +39,30 @@ public sealed class EvalCommandTests : IDisposable
         foreach (var transform in cells.GroupBy(c => c[3]))
             Assert.Equal(Enumerable.Range(0, 4).Select(i => $"clip {i}, {(i % 2 == 0 ? "ai" : "human")}.wav"), transform.Select(c => c[0]).Order(StringComparer.Ordinal));
         Assert.All(cells, c => Assert.InRange(double.Parse(c[4], CultureInfo.InvariantCulture), 0, 1));
+    }
+
+    [Fact]
+    public async Task The_overall_auc_comes_with_an_interval_that_counts_sources_not_clips()
+    {
+        var lines = new List<string> { "path,label,generator,source" };
+        for (int i = 0; i < 8; i++)
+        {
+            bool ai = i % 2 == 0;
+            var name = $"clip{i}.wav";
+            File.WriteAllBytes(Path.Combine(_dir, name), Signals.Wav(Signals.MusicLike(22050, 8, seed: 60 + i), 22050, 1));
+            lines.Add($"{name},{(ai ? "ai" : "human")},{(ai ? "test-decoder" : "human")},{(ai ? "a" : "h")}{i / 4}");
+        }
+        var manifest = Path.Combine(_dir, "manifest.csv");
+        File.WriteAllLines(manifest, lines);
+
+        var (code, output) = await DiscernProcess.RunAsync("eval", manifest, "--json");
+
+        Assert.True(code == 0, output);
+        var overall = JsonDocument.Parse(output[output.IndexOf('{')..]).RootElement.GetProperty("overall");
+        var interval = overall.GetProperty("aucConfidence");
+        Assert.Equal(2, interval.GetProperty("aiClusters").GetInt32());   // sources a0 and a1, four clips
+        Assert.Equal(2, interval.GetProperty("humanClusters").GetInt32());
+        double auc = overall.GetProperty("auc").GetDouble();
+        Assert.InRange(auc, interval.GetProperty("lower").GetDouble(), interval.GetProperty("upper").GetDouble());
     }
 }

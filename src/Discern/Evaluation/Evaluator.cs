@@ -281,11 +281,15 @@ public static class Evaluator
     {
         // A clip that could not be judged counts as "not called AI", so its probability for ranking is 0.5 (no evidence).
         var scored = rows.Where(r => r.Error is null).ToList();
-        DetectionMetrics Metrics(IEnumerable<EvaluationRow> set)
+        // Clips of one source share a generator and a recording chain: the overall AUC's interval counts sources, not
+        // clips, as its samples whenever the manifest names them. A source's own row has one source on its side, so its
+        // interval is over clips: how precisely these clips were ranked, not how another source would be.
+        bool bySource = scored.Select(r => r.Source).Distinct(StringComparer.Ordinal).Skip(1).Any();
+        DetectionMetrics Metrics(IEnumerable<EvaluationRow> set, bool clustered = false)
         {
             var list = set.ToList();
             return DetectionMetrics.Compute(list.Select(r => r.ProbabilityAi ?? 0.5).ToList(), list.Select(r => r.IsAi).ToList(),
-                list.Select(r => r.Verdict == "ai").ToList());
+                list.Select(r => r.Verdict == "ai").ToList(), clustered ? list.Select(r => r.Source).ToList() : null);
         }
         var perSource = scored.GroupBy(r => r.Source).OrderBy(g => g.Key, StringComparer.Ordinal).Select(g =>
         {
@@ -299,7 +303,7 @@ public static class Evaluator
             });
         }).ToList();
         var judged = scored.Where(r => r.ProbabilityAi is not null).ToList();
-        return new EvaluationReport(method, transform, Metrics(scored), perSource, rows.Count(r => r.Error is not null), rows)
+        return new EvaluationReport(method, transform, Metrics(scored, bySource), perSource, rows.Count(r => r.Error is not null), rows)
         {
             Calibration = CalibrationCheck.Compute(judged.Select(r => r.ProbabilityAi!.Value).ToList(), judged.Select(r => r.IsAi).ToList()),
         };
@@ -317,7 +321,11 @@ public static class Evaluator
 /// <param name="Failures">Clips that could not be transformed or measured.</param>
 /// <param name="CalibrationError">Expected calibration error of the probabilities under this manipulation (<see cref="CalibrationCheck"/>).</param>
 public sealed record RobustnessRow(string Transform, string Kind, double? Auc, double? TruePositiveRate, double? FalsePositiveRate, double UncertainRate,
-    double? MeanProbabilityShift, int Failures, double? CalibrationError);
+    double? MeanProbabilityShift, int Failures, double? CalibrationError)
+{
+    /// <summary>The AUC's 95 % interval, as the report's overall figures have it (<see cref="DetectionMetrics.AucConfidence"/>).</summary>
+    public AucInterval? AucConfidence { get; init; }
+}
 
 /// <summary>Summaries of evaluations under several manipulations.</summary>
 public static class Robustness
@@ -342,7 +350,7 @@ public static class Robustness
                 ? AudioTransforms.Get(r.Transform).Kind : "as they are";
             return new RobustnessRow(r.Transform, kind, r.Overall.Auc, r.Overall.TruePositiveRate, r.Overall.FalsePositiveRate,
                 scored.Count == 0 ? 0 : (double)scored.Count(x => x.Verdict == "uncertain") / scored.Count, shift, r.Failures,
-                r.Calibration?.ExpectedCalibrationError);
+                r.Calibration?.ExpectedCalibrationError) { AucConfidence = r.Overall.AucConfidence };
         }).ToList();
     }
 }

@@ -15,9 +15,21 @@ namespace Discern.Model;
 public sealed record DetectionMetrics(int Count, int Ai, int Human, double? Auc, double? TruePositiveRate, double? FalsePositiveRate,
     double? TprAtFpr1, int TruePositives, int FalseNegatives, int TrueNegatives, int FalsePositives)
 {
-    /// <summary>Computes the figures; <paramref name="calledAi"/> is each clip's decision at its threshold.</summary>
-    public static DetectionMetrics Compute(IReadOnlyList<double> probabilities, IReadOnlyList<bool> isAi, IReadOnlyList<bool> calledAi)
+    /// <summary>How far the AUC could be from its value on other clips of the same kind (null when it cannot be estimated).</summary>
+    public AucInterval? AucConfidence { get; init; }
+
+    /// <summary>
+    /// Computes the figures; <paramref name="calledAi"/> is each clip's decision at its threshold. With
+    /// <paramref name="clusters"/> (e.g. each clip's source), the AUC's interval treats clips of one cluster as correlated
+    /// (<see cref="AucInterval.Compute"/>); without, each clip is its own.
+    /// </summary>
+    public static DetectionMetrics Compute(IReadOnlyList<double> probabilities, IReadOnlyList<bool> isAi, IReadOnlyList<bool> calledAi,
+        IReadOnlyList<string>? clusters = null)
     {
+        ArgumentNullException.ThrowIfNull(probabilities);
+        ArgumentNullException.ThrowIfNull(isAi);
+        ArgumentNullException.ThrowIfNull(calledAi);
+        if (probabilities.Count != isAi.Count || calledAi.Count != isAi.Count) throw new ArgumentException("one label and one decision per probability", nameof(isAi));
         int tp = 0, fn = 0, tn = 0, fp = 0;
         for (int i = 0; i < isAi.Count; i++)
         {
@@ -28,13 +40,122 @@ public sealed record DetectionMetrics(int Count, int Ai, int Human, double? Auc,
         double? auc = pos > 0 && neg > 0 ? AreaUnderCurve(probabilities, isAi) : null;
         double? tprAt1 = pos > 0 && neg > 0 ? TprAtFpr(probabilities, isAi, 0.01) : null;
         return new DetectionMetrics(isAi.Count, pos, neg, auc, pos > 0 ? (double)tp / pos : null, neg > 0 ? (double)fp / neg : null,
-            tprAt1, tp, fn, tn, fp);
+            tprAt1, tp, fn, tn, fp)
+        {
+            AucConfidence = auc is null ? null : AucInterval.Compute(probabilities, isAi, clusters),
+        };
     }
 
     /// <summary>Mann–Whitney AUC with ties counted as half.</summary>
     public static double AreaUnderCurve(IReadOnlyList<double> scores, IReadOnlyList<bool> isAi)
     {
-        var order = Enumerable.Range(0, scores.Count).OrderBy(i => scores[i]).ToArray();
+        ArgumentNullException.ThrowIfNull(scores);
+        ArgumentNullException.ThrowIfNull(isAi);
+        var ranks = Ranks.Mid(scores, _ => true);
+        double pos = isAi.Count(a => a), neg = isAi.Count - pos;
+        double sum = 0;
+        for (int i = 0; i < ranks.Length; i++) if (isAi[i]) sum += ranks[i];
+        return (sum - pos * (pos + 1) / 2) / (pos * neg);
+    }
+
+    /// <summary>
+    /// Highest TPR over thresholds whose FPR is at most <paramref name="maxFpr"/>: one sweep down the sorted scores, so
+    /// a catalogue-sized evaluation costs n log n rather than a pass over every clip per distinct score.
+    /// </summary>
+    public static double TprAtFpr(IReadOnlyList<double> scores, IReadOnlyList<bool> isAi, double maxFpr)
+    {
+        ArgumentNullException.ThrowIfNull(scores);
+        ArgumentNullException.ThrowIfNull(isAi);
+        double pos = isAi.Count(a => a), neg = isAi.Count - pos;
+        var order = Enumerable.Range(0, scores.Count).OrderByDescending(i => scores[i]).ToArray();
+        double best = 0;
+        int tp = 0, fp = 0;
+        for (int i = 0; i < order.Length;)
+        {
+            // Clips with equal scores fall on the same side of every threshold: take them together.
+            int j = i;
+            for (; j < order.Length && scores[order[j]] == scores[order[i]]; j++)
+                if (isAi[order[j]]) tp++; else fp++;
+            if (fp / neg <= maxFpr) best = Math.Max(best, tp / pos);
+            i = j;
+        }
+        return best;
+    }
+}
+
+/// <summary>
+/// The standard error of an AUC and its 95 % interval under a normal approximation. Clips of one cluster (a source: one
+/// generator, one recording chain) are not independent, and an interval that counted them as such would claim a precision
+/// the corpus does not have; this is Obuchowski's nonparametric estimate for clustered data (<i>Nonparametric analysis of
+/// clustered ROC curve data</i>, Biometrics 53, 1997), which with one clip per cluster is DeLong's (DeLong, DeLong and
+/// Clarke-Pearson, Biometrics 44, 1988).
+/// </summary>
+/// <param name="StandardError">Standard error of the AUC.</param>
+/// <param name="Lower">Lower end of the 95 % interval (at least 0).</param>
+/// <param name="Upper">Upper end of the 95 % interval (at most 1).</param>
+/// <param name="AiClusters">Clusters holding AI clips: with few, the interval is rough.</param>
+/// <param name="HumanClusters">Clusters holding human clips.</param>
+public sealed record AucInterval(double StandardError, double Lower, double Upper, int AiClusters, int HumanClusters)
+{
+    private const double Z95 = 1.959963984540054;
+
+    /// <summary>
+    /// The interval of the AUC of <paramref name="scores"/> against <paramref name="isAi"/>, clips grouped by
+    /// <paramref name="clusters"/> (null: each clip its own). Null unless each class spans at least two clusters.
+    /// </summary>
+    public static AucInterval? Compute(IReadOnlyList<double> scores, IReadOnlyList<bool> isAi, IReadOnlyList<string>? clusters = null)
+    {
+        ArgumentNullException.ThrowIfNull(scores);
+        ArgumentNullException.ThrowIfNull(isAi);
+        if (scores.Count != isAi.Count || (clusters is not null && clusters.Count != isAi.Count))
+            throw new ArgumentException("one label and one cluster per score", nameof(isAi));
+        int m = isAi.Count(a => a), n = isAi.Count - m;
+        if (m == 0 || n == 0) return null;
+        // Placement values: for an AI clip, the share of human clips it outscores (ties half); for a human clip, the share
+        // of AI clips that outscore it. Each equals a difference of midranks (combined minus within its class).
+        var all = Ranks.Mid(scores, _ => true);
+        var withinAi = Ranks.Mid(scores, i => isAi[i]);
+        var withinHuman = Ranks.Mid(scores, i => !isAi[i]);
+        double auc = 0;
+        for (int i = 0; i < scores.Count; i++) if (isAi[i]) auc += (all[i] - withinAi[i]) / n;
+        auc /= m;
+
+        var index = new Dictionary<string, int>(StringComparer.Ordinal);
+        int Cluster(int i) => clusters is null ? i : index.TryGetValue(clusters[i], out int c) ? c : index[clusters[i]] = index.Count;
+        var clusterOf = Enumerable.Range(0, scores.Count).Select(Cluster).ToArray();
+        int count = clusters is null ? scores.Count : index.Count;
+        var aiSum = new double[count]; var humanSum = new double[count];
+        var aiClips = new int[count]; var humanClips = new int[count];
+        for (int i = 0; i < scores.Count; i++)
+        {
+            int c = clusterOf[i];
+            if (isAi[i]) { aiSum[c] += (all[i] - withinAi[i]) / n; aiClips[c]++; }
+            else { humanSum[c] += 1 - (all[i] - withinHuman[i]) / m; humanClips[c]++; }
+        }
+        int aiClusters = aiClips.Count(k => k > 0), humanClusters = humanClips.Count(k => k > 0);
+        if (aiClusters < 2 || humanClusters < 2) return null;
+        double s10 = 0, s01 = 0, s11 = 0;
+        for (int c = 0; c < count; c++)
+        {
+            double x = aiSum[c] - aiClips[c] * auc, y = humanSum[c] - humanClips[c] * auc;
+            s10 += x * x; s01 += y * y; s11 += x * y;
+        }
+        s10 *= aiClusters / ((aiClusters - 1.0) * m);
+        s01 *= humanClusters / ((humanClusters - 1.0) * n);
+        s11 *= count / (count - 1.0);
+        double variance = Math.Max(0, s10 / m + s01 / n + 2 * s11 / ((double)m * n));
+        double se = Math.Sqrt(variance);
+        return new AucInterval(se, Math.Max(0, auc - Z95 * se), Math.Min(1, auc + Z95 * se), aiClusters, humanClusters);
+    }
+}
+
+/// <summary>Midranks (ties share the mean of their ranks), the basis of the Mann–Whitney AUC and of its variance.</summary>
+internal static class Ranks
+{
+    /// <summary>1-based midranks of the scores <paramref name="include"/> selects, among themselves; 0 for the others.</summary>
+    public static double[] Mid(IReadOnlyList<double> scores, Func<int, bool> include)
+    {
+        var order = Enumerable.Range(0, scores.Count).Where(include).OrderBy(i => scores[i]).ToArray();
         var ranks = new double[scores.Count];
         for (int i = 0; i < order.Length;)
         {
@@ -44,25 +165,7 @@ public sealed record DetectionMetrics(int Count, int Ai, int Human, double? Auc,
             for (int k = i; k <= j; k++) ranks[order[k]] = rank;
             i = j + 1;
         }
-        double pos = isAi.Count(a => a), neg = isAi.Count - pos;
-        double sum = 0;
-        for (int i = 0; i < ranks.Length; i++) if (isAi[i]) sum += ranks[i];
-        return (sum - pos * (pos + 1) / 2) / (pos * neg);
-    }
-
-    /// <summary>Highest TPR over thresholds whose FPR is at most <paramref name="maxFpr"/>.</summary>
-    public static double TprAtFpr(IReadOnlyList<double> scores, IReadOnlyList<bool> isAi, double maxFpr)
-    {
-        double pos = isAi.Count(a => a), neg = isAi.Count - pos;
-        var thresholds = scores.Distinct().OrderDescending();
-        double best = 0;
-        foreach (var t in thresholds)
-        {
-            int fp = 0, tp = 0;
-            for (int i = 0; i < scores.Count; i++) if (scores[i] >= t) { if (isAi[i]) tp++; else fp++; }
-            if (fp / neg <= maxFpr) best = Math.Max(best, tp / pos);
-        }
-        return best;
+        return ranks;
     }
 }
 
