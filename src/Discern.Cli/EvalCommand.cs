@@ -36,6 +36,19 @@ internal sealed class EvalCommand : AsyncCommand<EvalCommand.Settings>
         /// <summary>Training transforms besides the evaluated condition, for leave-one-group-out (none with a fixed model).</summary>
         public IReadOnlyList<string> Augmentations => GroupBy is null ? [] : ChosenAugmentations;
 
+        [CommandOption("--features <NAMES>")]
+        [System.ComponentModel.Description("With --group-by: the features each held-out model may weigh, comma-separated (default: the shipped model's).")]
+        public string? Features { get; init; }
+
+        [CommandOption("--compare-features <NAMES>")]
+        [System.ComponentModel.Description("With --group-by: also hold out models that weigh these features instead, on the same measurements, and print how much their AUC differs, with the 95 % interval of the paired difference (sources as samples when the manifest names them).")]
+        public string? CompareFeatures { get; init; }
+
+        /// <summary>The features the held-out models weigh.</summary>
+        public IReadOnlyList<string> ChosenFeatures => Features is null ? FeatureExtractor.ScoredFeatures : SplitNames(Features);
+
+        internal static string[] SplitNames(string names) => names.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+
         [CommandOption("--rows <FILE>")]
         [System.ComponentModel.Description("Also write every clip's score to this CSV file, one row per clip and evaluated transform.")]
         public string? RowsPath { get; init; }
@@ -44,6 +57,15 @@ internal sealed class EvalCommand : AsyncCommand<EvalCommand.Settings>
         {
             if (GroupBy is not (null or "source" or "generator")) return ValidationResult.Error("--group-by takes 'source' or 'generator'");
             if ((Augment.Length > 0 || NoAugment) && GroupBy is null) return ValidationResult.Error("--augment and --no-augment need --group-by (a fixed model was trained already)");
+            if ((Features ?? CompareFeatures) is not null && GroupBy is null) return ValidationResult.Error("--features and --compare-features need --group-by (a fixed model weighs what it was trained on)");
+            foreach (var list in new[] { Features, CompareFeatures })
+            {
+                if (list is null) continue;
+                var names = SplitNames(list);
+                if (names.Length == 0) return ValidationResult.Error("--features and --compare-features need at least one feature");
+                if (names.FirstOrDefault(n => !FeatureExtractor.FeatureNames.Contains(n)) is { } unknownFeature)
+                    return ValidationResult.Error($"unknown feature '{unknownFeature}'; measured: {string.Join(", ", FeatureExtractor.FeatureNames)}");
+            }
             if (Transforms.Count == 0) return ValidationResult.Error("--transform needs a name");
             if (Transforms.FirstOrDefault(t => !AudioTransforms.IsKnown(t)) is { } unknown)
                 return ValidationResult.Error($"unknown --transform '{unknown}'; known: none, all, {string.Join(", ", AudioTransforms.Names)}");
@@ -66,6 +88,7 @@ internal sealed class EvalCommand : AsyncCommand<EvalCommand.Settings>
             return m;
         }
         var reports = new List<EvaluationReport>();
+        var comparisons = new List<FeatureComparison>();
         foreach (var transform in settings.Transforms)
         {
             var measured = await Measured(transform);
@@ -76,27 +99,54 @@ internal sealed class EvalCommand : AsyncCommand<EvalCommand.Settings>
                 foreach (var t in new[] { "none" }.Concat(settings.Augmentations).Distinct(StringComparer.OrdinalIgnoreCase)
                              .Where(t => !t.Equals(transform, StringComparison.OrdinalIgnoreCase)))
                     augmented.Add(await Measured(t));
-            reports.Add(settings.GroupBy is { } column
-                ? Evaluator.LeaveOneGroupOut(measured, e => column == "source" ? e.Source : e.Generator, column, config,
-                    Evaluator.ShippedTrainingOptions with { Transforms = settings.Augmentations }, transform, augmented)
-                : Evaluator.WithModel(measured, settings.LoadDetector(), transform));
+            if (settings.GroupBy is not { } column)
+            {
+                reports.Add(Evaluator.WithModel(measured, settings.LoadDetector(), transform));
+                continue;
+            }
+            EvaluationReport HeldOut(IReadOnlyList<string> features) => Evaluator.LeaveOneGroupOut(measured,
+                e => column == "source" ? e.Source : e.Generator, column, config,
+                Evaluator.ShippedTrainingOptions with { Transforms = settings.Augmentations, Features = features }, transform, augmented);
+            var report = HeldOut(settings.ChosenFeatures);
+            reports.Add(report);
+            if (settings.CompareFeatures is { } compared)
+            {
+                var features = Settings.SplitNames(compared);
+                comparisons.Add(new FeatureComparison(transform, settings.ChosenFeatures, features, Evaluator.Compare(report, HeldOut(features))));
+            }
         }
         if (settings.RowsPath is not null) await WriteRowsAsync(settings.RowsPath, reports);
         if (reports.Count > 1)
         {
             var table = Robustness.Summarise(reports);
-            if (settings.Json) Console.Out.WriteLine(JsonSerializer.Serialize(new { robustness = table, reports }, Json.Indented));
+            if (settings.Json) Console.Out.WriteLine(JsonSerializer.Serialize(new { robustness = table, reports, comparisons }, Json.Indented));
             else PrintRobustness(table);
-            return ExitCodes.Ok;
         }
-        var report = reports[0];
-        if (settings.Json)
+        else if (settings.Json)
         {
-            Console.Out.WriteLine(JsonSerializer.Serialize(report, Json.Indented));
-            return ExitCodes.Ok;
+            // One report is printed as itself, as before comparisons existed; a comparison is added beside it.
+            var json = JsonSerializer.SerializeToNode(reports[0], Json.Indented)!;
+            if (comparisons.Count > 0) json["comparison"] = JsonSerializer.SerializeToNode(comparisons[0], Json.Indented);
+            Console.Out.WriteLine(json.ToJsonString(Json.Indented));
         }
-        Print(report);
+        else Print(reports[0]);
+        if (!settings.Json) PrintComparisons(comparisons);
         return ExitCodes.Ok;
+    }
+
+    /// <summary>One evaluated condition's paired comparison of two feature sets, held out alike.</summary>
+    /// <param name="Transform">The evaluated condition.</param>
+    /// <param name="Baseline">The features of the report's models.</param>
+    /// <param name="Candidate">The features compared with them.</param>
+    /// <param name="Result">The AUCs and their difference (null when the clips span too few sources).</param>
+    internal sealed record FeatureComparison(string Transform, IReadOnlyList<string> Baseline, IReadOnlyList<string> Candidate, AucComparison? Result);
+
+    private static void PrintComparisons(IReadOnlyList<FeatureComparison> comparisons)
+    {
+        foreach (var c in comparisons)
+            AnsiConsole.MarkupLine(c.Result is not { } r
+                ? Markup.Escape($"{c.Transform}: the compared features could not be weighed against the others (too few sources of a class)")
+                : Markup.Escape(Invariant($"{c.Transform}: AUC {r.Candidate:0.000} with {string.Join(",", c.Candidate)} against {r.Baseline:0.000}: difference {r.Difference:+0.000;-0.000;0.000} (95 % CI {r.Lower:+0.000;-0.000;0.000} to {r.Upper:+0.000;-0.000;0.000} for the paired difference)")));
     }
 
     /// <summary>

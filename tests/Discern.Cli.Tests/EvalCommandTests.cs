@@ -41,8 +41,8 @@ public sealed class EvalCommandTests : IDisposable
         Assert.All(cells, c => Assert.InRange(double.Parse(c[4], CultureInfo.InvariantCulture), 0, 1));
     }
 
-    [Fact]
-    public async Task The_overall_auc_comes_with_an_interval_that_counts_sources_not_clips()
+    /// <summary>Eight clips, two AI and two human sources of two clips each.</summary>
+    private string FourSourceManifest()
     {
         var lines = new List<string> { "path,label,generator,source" };
         for (int i = 0; i < 8; i++)
@@ -54,8 +54,13 @@ public sealed class EvalCommandTests : IDisposable
         }
         var manifest = Path.Combine(_dir, "manifest.csv");
         File.WriteAllLines(manifest, lines);
+        return manifest;
+    }
 
-        var (code, output) = await DiscernProcess.RunAsync("eval", manifest, "--json");
+    [Fact]
+    public async Task The_overall_auc_comes_with_an_interval_that_counts_sources_not_clips()
+    {
+        var (code, output) = await DiscernProcess.RunAsync("eval", FourSourceManifest(), "--json");
 
         Assert.True(code == 0, output);
         var overall = JsonDocument.Parse(output[output.IndexOf('{')..]).RootElement.GetProperty("overall");
@@ -64,5 +69,28 @@ public sealed class EvalCommandTests : IDisposable
         Assert.Equal(2, interval.GetProperty("humanClusters").GetInt32());
         double auc = overall.GetProperty("auc").GetDouble();
         Assert.InRange(auc, interval.GetProperty("lower").GetDouble(), interval.GetProperty("upper").GetDouble());
+    }
+
+    [Fact]
+    public async Task Two_feature_sets_held_out_alike_are_compared_on_the_same_clips()
+    {
+        var manifest = FourSourceManifest();
+
+        var (code, output) = await DiscernProcess.RunAsync("eval", manifest, "--group-by", "source", "--no-augment",
+            "--features", "detail_excess,partial_loss_low", "--compare-features", "fine_structure_change_low", "--json");
+
+        Assert.True(code == 0, output);
+        var root = JsonDocument.Parse(output[output.IndexOf('{')..]).RootElement;
+        var comparison = root.GetProperty("comparison");
+        Assert.Equal(["detail_excess", "partial_loss_low"], comparison.GetProperty("baseline").EnumerateArray().Select(e => e.GetString()));
+        var result = comparison.GetProperty("result");
+        Assert.Equal(root.GetProperty("overall").GetProperty("auc").GetDouble(), result.GetProperty("baseline").GetDouble(), 9);
+        Assert.Equal(result.GetProperty("candidate").GetDouble() - result.GetProperty("baseline").GetDouble(), result.GetProperty("difference").GetDouble(), 9);
+
+        var (badCode, badOutput) = await DiscernProcess.RunAsync("eval", manifest, "--compare-features", "detail_excess");
+        Assert.True(badCode == 2, badOutput); // a fixed model weighs what it was trained on
+        var (unknownCode, unknownOutput) = await DiscernProcess.RunAsync("eval", manifest, "--group-by", "source", "--features", "loudness");
+        Assert.True(unknownCode == 2, unknownOutput);
+        Assert.Contains("unknown feature 'loudness'", unknownOutput);
     }
 }

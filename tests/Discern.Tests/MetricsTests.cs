@@ -110,4 +110,33 @@ public class MetricsTests
         foreach (var maxFpr in new[] { 0.0, 0.01, 0.05, 0.2, 1.0 })
             Assert.Equal(ByCounting(scores, isAi, maxFpr), DetectionMetrics.TprAtFpr(scores, isAi, maxFpr), 12);
     }
+
+    [Fact]
+    public void A_comparison_of_two_scorings_of_the_same_clips_uses_their_covariance()
+    {
+        var (scores, isAi) = Sample(7, 40, 30);
+        var random = new Random(8);
+        double[] other = [.. scores.Select(s => s + 0.3 * random.NextDouble())];
+
+        var comparison = AucComparison.Compute(scores, other, isAi)!;
+
+        // DeLong's paired variance from its definition: Var(A) + Var(B) − 2 Cov(A, B), the covariance from the placements.
+        static (double[] V10, double[] V01) Placements(double[] s, bool[] isAi)
+        {
+            var ai = s.Where((_, i) => isAi[i]).ToArray(); var human = s.Where((_, i) => !isAi[i]).ToArray();
+            static double Kernel(double x, double y) => x > y ? 1 : x == y ? 0.5 : 0;
+            return ([.. ai.Select(x => human.Average(y => Kernel(x, y)))], [.. human.Select(y => ai.Average(x => Kernel(x, y)))]);
+        }
+        var (a10, a01) = Placements(scores, isAi);
+        var (b10, b01) = Placements(other, isAi);
+        static double Cov(double[] x, double[] y) { double mx = x.Average(), my = y.Average(); return x.Zip(y).Sum(p => (p.First - mx) * (p.Second - my)) / (x.Length - 1); }
+        double variance = (Cov(a10, a10) + Cov(b10, b10) - 2 * Cov(a10, b10)) / 40 + (Cov(a01, a01) + Cov(b01, b01) - 2 * Cov(a01, b01)) / 30;
+        Assert.Equal(Math.Sqrt(variance), comparison.StandardError, 12);
+        Assert.Equal(DetectionMetrics.AreaUnderCurve(other, isAi) - DetectionMetrics.AreaUnderCurve(scores, isAi), comparison.Difference, 12);
+        Assert.InRange(comparison.Difference, comparison.Lower, comparison.Upper);
+
+        // A scoring that ranks the clips alike (any increasing function of the first) differs by nothing, with no doubt.
+        var same = AucComparison.Compute(scores, [.. scores.Select(s => Math.Exp(3 * s))], isAi)!;
+        Assert.Equal((0.0, 0.0), (same.Difference, same.StandardError));
+    }
 }

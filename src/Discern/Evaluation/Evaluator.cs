@@ -277,19 +277,39 @@ public static class Evaluator
             Attributed = Attribution.Guess(m.Measurement!.Comb)?.Family ?? "none",
         };
 
+    /// <summary>
+    /// How much better <paramref name="candidate"/> ranks the clips that both reports scored than <paramref name="baseline"/>
+    /// (e.g. two feature sets held out alike), clustered by source as the overall AUC's interval is; null when the
+    /// shared clips do not span two sources (or clips) of each class.
+    /// </summary>
+    public static AucComparison? Compare(EvaluationReport baseline, EvaluationReport candidate)
+    {
+        ArgumentNullException.ThrowIfNull(baseline);
+        ArgumentNullException.ThrowIfNull(candidate);
+        var other = candidate.Rows.Where(r => r.Error is null).ToDictionary(r => r.Path, StringComparer.Ordinal);
+        var pairs = baseline.Rows.Where(r => r.Error is null && other.ContainsKey(r.Path)).Select(r => (A: r, B: other[r.Path])).ToList();
+        return AucComparison.Compute(pairs.Select(p => p.A.ProbabilityAi ?? 0.5).ToList(), pairs.Select(p => p.B.ProbabilityAi ?? 0.5).ToList(),
+            pairs.Select(p => p.A.IsAi).ToList(), Clusters(pairs.Select(p => p.A).ToList()));
+    }
+
+    /// <summary>
+    /// Clips of one source share a generator and a recording chain, so an AUC's interval counts sources, not clips, as its
+    /// samples whenever the manifest names more than one (<see cref="AucInterval"/>); null (each clip its own) otherwise.
+    /// </summary>
+    private static List<string>? Clusters(IReadOnlyList<EvaluationRow> rows) =>
+        rows.Select(r => r.Source).Distinct(StringComparer.Ordinal).Skip(1).Any() ? rows.Select(r => r.Source).ToList() : null;
+
     private static EvaluationReport Report(string method, string transform, List<EvaluationRow> rows)
     {
         // A clip that could not be judged counts as "not called AI", so its probability for ranking is 0.5 (no evidence).
         var scored = rows.Where(r => r.Error is null).ToList();
-        // Clips of one source share a generator and a recording chain: the overall AUC's interval counts sources, not
-        // clips, as its samples whenever the manifest names them. A source's own row has one source on its side, so its
-        // interval is over clips: how precisely these clips were ranked, not how another source would be.
-        bool bySource = scored.Select(r => r.Source).Distinct(StringComparer.Ordinal).Skip(1).Any();
+        // The overall AUC's interval counts sources as samples (Clusters). A source's own row has one source on its side,
+        // so its interval is over clips: how precisely these clips were ranked, not how another source would be.
         DetectionMetrics Metrics(IEnumerable<EvaluationRow> set, bool clustered = false)
         {
             var list = set.ToList();
             return DetectionMetrics.Compute(list.Select(r => r.ProbabilityAi ?? 0.5).ToList(), list.Select(r => r.IsAi).ToList(),
-                list.Select(r => r.Verdict == "ai").ToList(), clustered ? list.Select(r => r.Source).ToList() : null);
+                list.Select(r => r.Verdict == "ai").ToList(), clustered ? Clusters(list) : null);
         }
         var perSource = scored.GroupBy(r => r.Source).OrderBy(g => g.Key, StringComparer.Ordinal).Select(g =>
         {
@@ -303,7 +323,7 @@ public static class Evaluator
             });
         }).ToList();
         var judged = scored.Where(r => r.ProbabilityAi is not null).ToList();
-        return new EvaluationReport(method, transform, Metrics(scored, bySource), perSource, rows.Count(r => r.Error is not null), rows)
+        return new EvaluationReport(method, transform, Metrics(scored, clustered: true), perSource, rows.Count(r => r.Error is not null), rows)
         {
             Calibration = CalibrationCheck.Compute(judged.Select(r => r.ProbabilityAi!.Value).ToList(), judged.Select(r => r.IsAi).ToList()),
         };

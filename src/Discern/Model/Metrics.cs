@@ -97,13 +97,69 @@ public sealed record DetectionMetrics(int Count, int Ai, int Human, double? Auc,
 /// <param name="HumanClusters">Clusters holding human clips.</param>
 public sealed record AucInterval(double StandardError, double Lower, double Upper, int AiClusters, int HumanClusters)
 {
-    private const double Z95 = 1.959963984540054;
-
     /// <summary>
     /// The interval of the AUC of <paramref name="scores"/> against <paramref name="isAi"/>, clips grouped by
     /// <paramref name="clusters"/> (null: each clip its own). Null unless each class spans at least two clusters.
     /// </summary>
     public static AucInterval? Compute(IReadOnlyList<double> scores, IReadOnlyList<bool> isAi, IReadOnlyList<string>? clusters = null)
+    {
+        var c = PlacementSums.Of(scores, isAi, clusters);
+        if (c is null) return null;
+        double se = Math.Sqrt(Math.Max(0, c.Covariance(c)));
+        return new AucInterval(se, Math.Max(0, c.Auc - Z95 * se), Math.Min(1, c.Auc + Z95 * se), c.AiClusters, c.HumanClusters);
+    }
+
+    internal const double Z95 = 1.959963984540054;
+}
+
+/// <summary>
+/// How much better one scoring ranks the same clips than another: the difference of their AUCs, with the standard error
+/// that the pairing allows (the two scorings err on the same hard clips, so their difference varies far less than either
+/// AUC), clustered as <see cref="AucInterval"/> is. A difference whose interval holds 0 is no evidence that either ranks better.
+/// </summary>
+/// <param name="Baseline">AUC of the scoring compared against.</param>
+/// <param name="Candidate">AUC of the scoring compared.</param>
+/// <param name="StandardError">Standard error of <see cref="Difference"/>.</param>
+/// <param name="Lower">Lower end of the difference's 95 % interval.</param>
+/// <param name="Upper">Upper end of the difference's 95 % interval.</param>
+public sealed record AucComparison(double Baseline, double Candidate, double StandardError, double Lower, double Upper)
+{
+    /// <summary>Candidate minus baseline.</summary>
+    public double Difference => Candidate - Baseline;
+
+    /// <summary>
+    /// Compares <paramref name="candidate"/> with <paramref name="baseline"/>, two scorings of the same clips in the same
+    /// order; null unless each class spans at least two clusters.
+    /// </summary>
+    public static AucComparison? Compute(IReadOnlyList<double> baseline, IReadOnlyList<double> candidate, IReadOnlyList<bool> isAi,
+        IReadOnlyList<string>? clusters = null)
+    {
+        ArgumentNullException.ThrowIfNull(candidate);
+        if (candidate.Count != isAi?.Count) throw new ArgumentException("one score of each scoring per clip", nameof(candidate));
+        var a = PlacementSums.Of(baseline, isAi, clusters);
+        var b = PlacementSums.Of(candidate, isAi, clusters);
+        if (a is null || b is null) return null;
+        double se = Math.Sqrt(Math.Max(0, a.Covariance(a) + b.Covariance(b) - 2 * a.Covariance(b)));
+        double difference = b.Auc - a.Auc;
+        return new AucComparison(a.Auc, b.Auc, se, difference - AucInterval.Z95 * se, difference + AucInterval.Z95 * se);
+    }
+}
+
+/// <summary>
+/// Each cluster's summed placement values minus what the AUC predicts, the structural components of DeLong's and
+/// Obuchowski's (co)variances. A placement value is, for an AI clip, the share of human clips it outscores (ties half)
+/// and, for a human clip, the share of AI clips that outscore it; each is a difference of midranks.
+/// </summary>
+internal sealed class PlacementSums
+{
+    private double[] _ai = [], _human = [];
+    private int _aiClips, _humanClips, _clusters;
+
+    public double Auc { get; private init; }
+    public int AiClusters { get; private init; }
+    public int HumanClusters { get; private init; }
+
+    public static PlacementSums? Of(IReadOnlyList<double> scores, IReadOnlyList<bool> isAi, IReadOnlyList<string>? clusters)
     {
         ArgumentNullException.ThrowIfNull(scores);
         ArgumentNullException.ThrowIfNull(isAi);
@@ -111,8 +167,6 @@ public sealed record AucInterval(double StandardError, double Lower, double Uppe
             throw new ArgumentException("one label and one cluster per score", nameof(isAi));
         int m = isAi.Count(a => a), n = isAi.Count - m;
         if (m == 0 || n == 0) return null;
-        // Placement values: for an AI clip, the share of human clips it outscores (ties half); for a human clip, the share
-        // of AI clips that outscore it. Each equals a difference of midranks (combined minus within its class).
         var all = Ranks.Mid(scores, _ => true);
         var withinAi = Ranks.Mid(scores, i => isAi[i]);
         var withinHuman = Ranks.Mid(scores, i => !isAi[i]);
@@ -121,8 +175,8 @@ public sealed record AucInterval(double StandardError, double Lower, double Uppe
         auc /= m;
 
         var index = new Dictionary<string, int>(StringComparer.Ordinal);
-        int Cluster(int i) => clusters is null ? i : index.TryGetValue(clusters[i], out int c) ? c : index[clusters[i]] = index.Count;
-        var clusterOf = Enumerable.Range(0, scores.Count).Select(Cluster).ToArray();
+        int ClusterOf(int i) => clusters is null ? i : index.TryGetValue(clusters[i], out int c) ? c : index[clusters[i]] = index.Count;
+        var clusterOf = Enumerable.Range(0, scores.Count).Select(ClusterOf).ToArray();
         int count = clusters is null ? scores.Count : index.Count;
         var aiSum = new double[count]; var humanSum = new double[count];
         var aiClips = new int[count]; var humanClips = new int[count];
@@ -134,18 +188,34 @@ public sealed record AucInterval(double StandardError, double Lower, double Uppe
         }
         int aiClusters = aiClips.Count(k => k > 0), humanClusters = humanClips.Count(k => k > 0);
         if (aiClusters < 2 || humanClusters < 2) return null;
-        double s10 = 0, s01 = 0, s11 = 0;
         for (int c = 0; c < count; c++)
         {
-            double x = aiSum[c] - aiClips[c] * auc, y = humanSum[c] - humanClips[c] * auc;
-            s10 += x * x; s01 += y * y; s11 += x * y;
+            aiSum[c] -= aiClips[c] * auc;
+            humanSum[c] -= humanClips[c] * auc;
         }
-        s10 *= aiClusters / ((aiClusters - 1.0) * m);
-        s01 *= humanClusters / ((humanClusters - 1.0) * n);
-        s11 *= count / (count - 1.0);
-        double variance = Math.Max(0, s10 / m + s01 / n + 2 * s11 / ((double)m * n));
-        double se = Math.Sqrt(variance);
-        return new AucInterval(se, Math.Max(0, auc - Z95 * se), Math.Min(1, auc + Z95 * se), aiClusters, humanClusters);
+        return new PlacementSums
+        {
+            _ai = aiSum, _human = humanSum, _aiClips = m, _humanClips = n, _clusters = count,
+            Auc = auc, AiClusters = aiClusters, HumanClusters = humanClusters,
+        };
+    }
+
+    /// <summary>Covariance of this scoring's AUC with <paramref name="other"/>'s, over the same clips and clusters (the variance when the same).</summary>
+    public double Covariance(PlacementSums other)
+    {
+        double s10 = 0, s01 = 0, s11 = 0, s11Other = 0;
+        for (int c = 0; c < _clusters; c++)
+        {
+            s10 += _ai[c] * other._ai[c];
+            s01 += _human[c] * other._human[c];
+            s11 += _ai[c] * other._human[c];
+            s11Other += other._ai[c] * _human[c];
+        }
+        double m = _aiClips, n = _humanClips;
+        s10 *= AiClusters / ((AiClusters - 1.0) * m);
+        s01 *= HumanClusters / ((HumanClusters - 1.0) * n);
+        double scale = _clusters / (_clusters - 1.0);
+        return s10 / m + s01 / n + scale * (s11 + s11Other) / (m * n);
     }
 }
 
