@@ -15,16 +15,9 @@ public sealed class EvalCommandTests : IDisposable
     [Fact]
     public async Task Rows_of_a_robustness_run_name_each_clip_once_per_transform()
     {
-        var lines = new List<string> { "path,label,generator,source" };
-        for (int i = 0; i < 4; i++)
-        {
-            bool ai = i % 2 == 0;
-            var name = $"clip {i}, {(ai ? "ai" : "human")}.wav"; // a comma in the name must survive the CSV
-            File.WriteAllBytes(Path.Combine(_dir, name), Signals.Wav(Signals.MusicLike(22050, 8, seed: 40 + i), 22050, 1));
-            lines.Add($"\"{name}\",{(ai ? "ai" : "human")},{(ai ? "test-decoder" : "human")},{(ai ? "a" : "h")}");
-        }
-        var manifest = Path.Combine(_dir, "manifest.csv");
-        File.WriteAllLines(manifest, lines);
+        // A comma in a name must survive the CSV.
+        var manifest = TestManifest.Write(_dir, Enumerable.Range(0, 4).Select(i => new TestClip(
+            $"clip {i}, {(i % 2 == 0 ? "ai" : "human")}.wav", i % 2 == 0, i % 2 == 0 ? "a" : "h", Signals.MusicLike(TestManifest.SampleRateHz, 8, seed: 40 + i))));
         var rowsPath = Path.Combine(_dir, "rows.csv");
 
         var (code, output) = await DiscernProcess.RunAsync("eval", manifest, "--transform", "none,lowpass-8k", "--rows", rowsPath);
@@ -42,20 +35,8 @@ public sealed class EvalCommandTests : IDisposable
     }
 
     /// <summary>Eight clips, two AI and two human sources of two clips each.</summary>
-    private string FourSourceManifest()
-    {
-        var lines = new List<string> { "path,label,generator,source" };
-        for (int i = 0; i < 8; i++)
-        {
-            bool ai = i % 2 == 0;
-            var name = $"clip{i}.wav";
-            File.WriteAllBytes(Path.Combine(_dir, name), Signals.Wav(Signals.MusicLike(22050, 8, seed: 60 + i), 22050, 1));
-            lines.Add($"{name},{(ai ? "ai" : "human")},{(ai ? "test-decoder" : "human")},{(ai ? "a" : "h")}{i / 4}");
-        }
-        var manifest = Path.Combine(_dir, "manifest.csv");
-        File.WriteAllLines(manifest, lines);
-        return manifest;
-    }
+    private string FourSourceManifest() => TestManifest.Write(_dir, Enumerable.Range(0, 8).Select(i => new TestClip(
+        $"clip{i}.wav", i % 2 == 0, $"{(i % 2 == 0 ? "a" : "h")}{i / 4}", Signals.MusicLike(TestManifest.SampleRateHz, 8, seed: 60 + i))));
 
     [Fact]
     public async Task The_overall_auc_comes_with_an_interval_that_counts_sources_not_clips()

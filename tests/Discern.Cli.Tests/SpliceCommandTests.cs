@@ -10,24 +10,15 @@ public sealed class SpliceCommandTests : IDisposable
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
-    private string Manifest()
+    // Two sources per class, two 20 s clips each: a held-out model trains on the four clips of the other two sources.
+    // The "AI" clips go through a transposed-convolution upsampler, as a neural decoder's output does.
+    private string Manifest() => TestManifest.Write(_dir, Enumerable.Range(0, 8).Select(i =>
     {
-        // Two sources per class, two 20 s clips each: a held-out model trains on the four clips of the other two sources.
-        var lines = new List<string> { "path,label,generator,source" };
-        for (int i = 0; i < 8; i++)
-        {
-            bool ai = i < 4;
-            var music = Signals.MusicLike(22050, 20, seed: 30 + i);
-            // The "AI" clips go through a transposed-convolution upsampler, as a neural decoder's output does.
-            var samples = ai ? Signals.TransposedConvolution(music[..(music.Length / 4)], 4, [0.2f, 0.5f, 1f, 0.5f, 0.2f, 0.1f, 0.05f, 0.02f], 0.01f) : music;
-            var name = $"{(ai ? "ai" : "human")}{i}.wav";
-            File.WriteAllBytes(Path.Combine(_dir, name), Signals.Wav(samples, 22050, 1));
-            lines.Add($"{name},{(ai ? "ai" : "human")},{(ai ? "test-decoder" : "human")},{(ai ? "a" : "h")}{i / 2}");
-        }
-        var path = Path.Combine(_dir, "manifest.csv");
-        File.WriteAllLines(path, lines);
-        return path;
-    }
+        bool ai = i < 4;
+        var music = Signals.MusicLike(TestManifest.SampleRateHz, 20, seed: 30 + i);
+        var samples = ai ? Signals.TransposedConvolution(music[..(music.Length / 4)], 4, [0.2f, 0.5f, 1f, 0.5f, 0.2f, 0.1f, 0.05f, 0.02f], 0.01f) : music;
+        return new TestClip($"{(ai ? "ai" : "human")}{i}.wav", ai, $"{(ai ? "a" : "h")}{i / 2}", samples);
+    }));
 
     [Fact]
     public async Task Held_out_splice_evaluation_reports_both_directions_as_json()
