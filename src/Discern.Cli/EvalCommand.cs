@@ -31,7 +31,7 @@ internal sealed class EvalCommand : AsyncCommand<EvalCommand.Settings>
         /// <summary>The evaluated conditions, in order.</summary>
         public IReadOnlyList<string> Transforms => Transform.Equals("all", StringComparison.OrdinalIgnoreCase)
             ? ["none", .. AudioTransforms.Transforms.Select(t => t.Name)]
-            : Transform.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+            : SplitNames(Transform);
 
         /// <summary>Training transforms besides the evaluated condition, for leave-one-group-out (none with a fixed model).</summary>
         public IReadOnlyList<string> Augmentations => GroupBy is null ? [] : ChosenAugmentations;

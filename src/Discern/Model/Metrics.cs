@@ -153,7 +153,7 @@ public sealed record AucComparison(double Baseline, double Candidate, double Sta
 internal sealed class PlacementSums
 {
     private double[] _ai = [], _human = [];
-    private int _aiClips, _humanClips, _clusters;
+    private int _aiClips, _humanClips;
 
     public double Auc { get; private init; }
     public int AiClusters { get; private init; }
@@ -170,9 +170,6 @@ internal sealed class PlacementSums
         var all = Ranks.Mid(scores, _ => true);
         var withinAi = Ranks.Mid(scores, i => isAi[i]);
         var withinHuman = Ranks.Mid(scores, i => !isAi[i]);
-        double auc = 0;
-        for (int i = 0; i < scores.Count; i++) if (isAi[i]) auc += (all[i] - withinAi[i]) / n;
-        auc /= m;
 
         var index = new Dictionary<string, int>(StringComparer.Ordinal);
         int ClusterOf(int i) => clusters is null ? i : index.TryGetValue(clusters[i], out int c) ? c : index[clusters[i]] = index.Count;
@@ -188,6 +185,7 @@ internal sealed class PlacementSums
         }
         int aiClusters = aiClips.Count(k => k > 0), humanClusters = humanClips.Count(k => k > 0);
         if (aiClusters < 2 || humanClusters < 2) return null;
+        double auc = aiSum.Sum() / m; // the mean placement of the AI clips is the Mann–Whitney AUC
         for (int c = 0; c < count; c++)
         {
             aiSum[c] -= aiClips[c] * auc;
@@ -195,7 +193,7 @@ internal sealed class PlacementSums
         }
         return new PlacementSums
         {
-            _ai = aiSum, _human = humanSum, _aiClips = m, _humanClips = n, _clusters = count,
+            _ai = aiSum, _human = humanSum, _aiClips = m, _humanClips = n,
             Auc = auc, AiClusters = aiClusters, HumanClusters = humanClusters,
         };
     }
@@ -204,7 +202,7 @@ internal sealed class PlacementSums
     public double Covariance(PlacementSums other)
     {
         double s10 = 0, s01 = 0, s11 = 0, s11Other = 0;
-        for (int c = 0; c < _clusters; c++)
+        for (int c = 0; c < _ai.Length; c++)
         {
             s10 += _ai[c] * other._ai[c];
             s01 += _human[c] * other._human[c];
@@ -214,7 +212,7 @@ internal sealed class PlacementSums
         double m = _aiClips, n = _humanClips;
         s10 *= AiClusters / ((AiClusters - 1.0) * m);
         s01 *= HumanClusters / ((HumanClusters - 1.0) * n);
-        double scale = _clusters / (_clusters - 1.0);
+        double scale = _ai.Length / (_ai.Length - 1.0);
         return s10 / m + s01 / n + scale * (s11 + s11Other) / (m * n);
     }
 }
