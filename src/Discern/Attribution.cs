@@ -29,6 +29,32 @@ public static class Attribution
     /// <summary>Comb strength from which a spacing is taken as evidence of a decoder.</summary>
     public const double MinCombStrength = 0.25;
 
+    /// <summary>
+    /// Grid score (<see cref="Dsp.GridComb.Score"/>) from which lines at an exact sub-multiple of a sample rate are taken as a
+    /// decoder's: 4 named 17 of the development corpus's 43 codec-autoencoder and SongCreator clips and 5 of its 84 human
+    /// clips (docs/results.md); the name is shown only beside an "ai" verdict.
+    /// </summary>
+    public const double MinGridScore = 4;
+
+    /// <summary>Relative tolerance between an exact grid's spacing and a family's: the grid is exact, the families' rates are.</summary>
+    public const double GridTolerance = 0.005;
+
+    /// <summary>
+    /// The decoder that an exact grid of lines points to: a known family whose spacing (or half of it: the odd lines of a
+    /// grid may be weak) it matches, or the upsampling factor and rate the spacing divides; null below <see cref="MinGridScore"/>.
+    /// </summary>
+    public static GeneratorGuess? Guess(Dsp.GridComb grid)
+    {
+        if (grid.Score < MinGridScore || grid.SpacingHz <= 0) return null;
+        string where = $"The residual spectrum has lines at exact multiples of {grid.SpacingHz:0.00} Hz = {grid.SampleRateHz} Hz / {grid.Upsampling} (grid score {grid.Score:0.0}), ";
+        foreach (var family in Known)
+            for (int multiple = 1; multiple <= 2; multiple++)
+                if (Math.Abs(grid.SpacingHz - family.SpacingHz * multiple) <= GridTolerance * family.SpacingHz * multiple)
+                    return new GeneratorGuess(family.Family, grid.SpacingHz, where + $"as a decoder with {family.Why} leaves.");
+        return new GeneratorGuess($"neural decoder, {grid.Upsampling}× upsampling at {grid.SampleRateHz / 1000.0:0.##} kHz", grid.SpacingHz,
+            where + $"the frame rate of a decoder that makes {grid.Upsampling} samples per latent frame at {grid.SampleRateHz} Hz; no family on record has it.");
+    }
+
     /// <summary>The family that best matches <paramref name="comb"/>, "unknown neural decoder" for a strong comb that matches none, or null for no comb.</summary>
     public static GeneratorGuess? Guess(Dsp.CombEstimate comb)
     {

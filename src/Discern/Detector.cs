@@ -89,6 +89,7 @@ public sealed class Detector
     /// <summary>The decoder family the comb points to, with how rare so regular a comb is in the training's human music.</summary>
     private GeneratorGuess Attribute(Measurement measurement)
     {
+        if (Attribution.Guess(measurement.Grid) is { } exact) return exact;
         var guess = Attribution.Guess(measurement.Comb);
         if (guess is null)
             return new GeneratorGuess("unknown AI", 0, "The fingerprint features point to AI, but the residual peaks form no clear comb.");
@@ -113,6 +114,7 @@ public sealed class Detector
             ThresholdRule = Model.ThresholdRule,
             Peaks = measurement.Peaks,
             Comb = measurement.Comb,
+            Grid = measurement.Grid,
             Segments = segments,
             Spectrum = measurement.Spectrum,
         };

@@ -96,6 +96,9 @@ public sealed record Verdict
     /// <summary>The most regular spacing of the residual peaks.</summary>
     public CombEstimate Comb { get; init; }
 
+    /// <summary>The best comb of lines at an exact sub-multiple of a sample rate: a decoder's frame rate, when its score is high.</summary>
+    public GridComb Grid { get; init; }
+
     /// <summary>Scores along the audio.</summary>
     public IReadOnlyList<SegmentScore> Segments { get; init; } = [];
 

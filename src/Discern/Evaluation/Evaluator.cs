@@ -41,7 +41,7 @@ public sealed record EvaluationRow(string Path, bool IsAi, string Source, double
     /// <summary>The generator named in the manifest ("human" for human clips).</summary>
     public string Generator { get; init; } = "";
 
-    /// <summary>The decoder family the comb of residual peaks points to (<see cref="Attribution.Guess"/>), "none" without a clear comb, null on failure.</summary>
+    /// <summary>The decoder family that an exact decoder grid, or else the comb of residual peaks, points to (<see cref="Attribution"/>), "none" without either, null on failure.</summary>
     public string? Attributed { get; init; }
 }
 
@@ -274,7 +274,7 @@ public static class Evaluator
         new(m.Entry.RelativePath, m.Entry.IsAi, m.Entry.Source, v.ProbabilityAi, AnalysisReport.LabelName(v.Label), fold, null)
         {
             Generator = m.Entry.Generator,
-            Attributed = Attribution.Guess(m.Measurement!.Comb)?.Family ?? "none",
+            Attributed = (Attribution.Guess(m.Measurement!.Grid) ?? Attribution.Guess(m.Measurement.Comb))?.Family ?? "none",
         };
 
     /// <summary>

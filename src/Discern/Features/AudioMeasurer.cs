@@ -24,6 +24,8 @@ public sealed record Measurement
     public IReadOnlyList<SpectralPeak> Peaks { get; init; } = [];
     /// <summary>Comb of the long-term residual.</summary>
     public CombEstimate Comb { get; init; }
+    /// <summary>Best exact decoder grid of the long-term residual (<see cref="DecoderGrid"/>).</summary>
+    public GridComb Grid { get; init; }
     /// <summary>Residual spectrum for display, when asked for.</summary>
     public ResidualSpectrum? Spectrum { get; init; }
     /// <summary>Why the input cannot be judged, if it cannot (too short, silent, band-limited).</summary>
@@ -121,6 +123,7 @@ public sealed class AudioMeasurer
         if (decoded == 0) throw new CorruptAudioException("The input decodes to no audio at all.");
         SpectrumFeatures? global = null;
         List<SpectralPeak> peaks = [];
+        GridComb grid = default;
         ResidualSpectrum? spectrum = null;
         if (averager.FrameCount == 0)
         {
@@ -138,6 +141,7 @@ public sealed class AudioMeasurer
             double loHz = Math.Min(_config.BandLowHz, hiHz / 2);
             var residual = extractor.ResidualDb(averager.Total, rate, loHz, hiHz, out double firstBinHz, out double binHz);
             peaks = Fakeprint.FindPeaks(residual, binHz, firstBinHz, _config.PeakThresholdDb, options.MaxPeaks);
+            if (global.Values is not null) grid = DecoderGrid.Detect(residual, firstBinHz, binHz, _config.CombMinSpacingHz, _config.CombMaxSpacingHz);
             if (options.IncludeSpectrum) spectrum = new ResidualSpectrum(firstBinHz, binHz, residual);
         }
         var usable = segments.Where(s => s.Values is not null).Select(s => s.Values!).ToList();
@@ -154,6 +158,7 @@ public sealed class AudioMeasurer
             Segments = segments,
             Peaks = peaks,
             Comb = global?.Comb ?? default,
+            Grid = grid,
             Spectrum = spectrum,
             Problems = problems,
             Seconds = clock.Elapsed.TotalSeconds,

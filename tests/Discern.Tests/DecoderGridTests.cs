@@ -1,0 +1,116 @@
+using Discern.Dsp;
+
+namespace Discern.Tests;
+
+public class DecoderGridTests
+{
+    private const double BinHz = 44100.0 / 16384;
+    private const double FirstBinHz = 4000;
+    private const int Bins = (int)((16000 - FirstBinHz) / BinHz);
+
+    /// <summary>A residual like the published recipe's (0–5 dB above the envelope) with teeth at every multiple of <paramref name="spacingHz"/>.</summary>
+    private static float[] ResidualWithTeeth(double spacingHz, int seed, double toothDb = 2.5)
+    {
+        var rng = new Random(seed);
+        var residual = Signals.Noise(Bins, seed, amplitude: 1).Select(v => Math.Abs(v)).ToArray();
+        for (int k = (int)Math.Ceiling(FirstBinHz / spacingHz); k * spacingHz < FirstBinHz + (Bins - 2) * BinHz; k++)
+        {
+            // Split each tooth between the two bins around its exact frequency; heights vary from tooth to tooth, as a
+            // decoder's do (its kernels weigh each image differently).
+            double position = (k * spacingHz - FirstBinHz) / BinHz, height = toothDb * (0.5 + rng.NextDouble());
+            int bin = (int)position;
+            double fraction = position - bin;
+            residual[bin] += (float)(height * (1 - fraction));
+            residual[bin + 1] += (float)(height * fraction);
+        }
+        return residual;
+    }
+
+    [Fact]
+    public void Lines_at_a_sub_multiple_of_the_rate_are_found_with_their_rate_and_upsampling()
+    {
+        // EnCodec-like strides 8·5·4·2 = 320 at 44.1 kHz: lines every 137.8125 Hz.
+        var grid = DecoderGrid.Detect(ResidualWithTeeth(44100.0 / 320, seed: 1), FirstBinHz, BinHz, 15, 400);
+        Assert.Equal(44100, grid.SampleRateHz);
+        Assert.Equal(320, grid.Upsampling);
+        Assert.Equal(137.8125, grid.SpacingHz, 6);
+        Assert.True(grid.Score >= Attribution.MinGridScore, $"score {grid.Score:0.0}");
+    }
+
+    [Theory]
+    [InlineData(151.3)]   // a held note's harmonics: as regular as a decoder's lines, but at no rate's sub-multiple
+    [InlineData(86.5)]    // 0.4 % from 44.1 kHz / 512: close is not exact
+    public void A_regular_comb_off_every_grid_scores_low(double spacingHz)
+    {
+        var grid = DecoderGrid.Detect(ResidualWithTeeth(spacingHz, seed: 2), FirstBinHz, BinHz, 15, 400);
+        Assert.True(grid.Score < 2, $"a {spacingHz} Hz comb scored {grid.Score:0.0} as {grid.SampleRateHz} Hz / {grid.Upsampling}");
+    }
+
+    [Fact]
+    public void Noise_has_no_decoder_grid()
+    {
+        // The score compares the best of some 600 exact spacings with the best of as many wrong ones: noise puts either
+        // ahead by chance, but not by the margin that names a decoder.
+        var scores = Enumerable.Range(3, 40)
+            .Select(seed => DecoderGrid.Detect(Signals.Noise(Bins, seed, amplitude: 1).Select(v => Math.Abs(v)).ToArray(), FirstBinHz, BinHz, 15, 400).Score)
+            .ToList();
+        Assert.True(scores.Max() < Attribution.MinGridScore - 1, $"noise scored up to {scores.Max():0.0}");
+        Assert.InRange(scores.Average(), -1, 1);
+    }
+
+    [Fact]
+    public void Too_narrow_a_band_gives_no_grid()
+    {
+        var residual = ResidualWithTeeth(44100.0 / 320, seed: 1)[..20];
+        Assert.Equal(default, DecoderGrid.Detect(residual, FirstBinHz, BinHz, 15, 400));
+    }
+
+    [Fact]
+    public void Detecting_allocates_nothing()
+    {
+        var residual = ResidualWithTeeth(44100.0 / 512, seed: 4);
+        DecoderGrid.Detect(residual, FirstBinHz, BinHz, 15, 400);
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        DecoderGrid.Detect(residual, FirstBinHz, BinHz, 15, 400);
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
+
+    [Fact]
+    public void A_transposed_convolution_under_music_shows_as_its_grid_and_the_music_alone_does_not()
+    {
+        const int rate = 44100;
+        var music = Signals.MusicLike(rate, 12, seed: 1);
+        // One transposed convolution of stride 512 (a DAC-like latent rate of 86.1 Hz) with a 64-tap kernel and a bias,
+        // 20 dB under the music: its lines must be found at exactly 44.1 kHz / 512.
+        var rng = new Random(3);
+        var kernel = Enumerable.Range(0, 64).Select(_ => (float)(rng.NextDouble() * 2 - 1)).ToArray();
+        var decoder = Signals.TransposedConvolution(Signals.Noise(music.Length / 512 + 1, seed: 9, amplitude: 0.1), 512, kernel, bias: 1f);
+        var decoded = music.Select((v, i) => v + 0.1f * decoder[i]).ToArray();
+
+        GridComb Measure(float[] samples)
+        {
+            using var wav = new MemoryStream(Signals.Wav(samples, rate, 1));
+            return Detector.Load().AnalyzeAsync(wav).GetAwaiter().GetResult().Grid;
+        }
+        var withDecoder = Measure(decoded);
+        var musicAlone = Measure(music);
+        Assert.True(withDecoder.Upsampling == 512, $"found {withDecoder}");
+        Assert.Equal(rate, withDecoder.SampleRateHz);
+        Assert.True(withDecoder.Score >= Attribution.MinGridScore, $"score with the decoder {withDecoder.Score:0.0}");
+        Assert.True(musicAlone.Score < Attribution.MinGridScore, $"score of the music alone {musicAlone.Score:0.0}");
+    }
+
+    [Fact]
+    public void An_exact_grid_names_a_known_family_or_its_upsampling()
+    {
+        var dac = Attribution.Guess(new GridComb(44100.0 / 512, 44100, 512, 6));
+        Assert.NotNull(dac);
+        Assert.StartsWith("DAC-like", dac.Family);
+        Assert.Contains("44100 Hz / 512", dac.Explanation);
+
+        var unknown = Attribution.Guess(new GridComb(44100.0 / 320, 44100, 320, 6));
+        Assert.Equal("neural decoder, 320× upsampling at 44.1 kHz", unknown?.Family);
+
+        Assert.Null(Attribution.Guess(new GridComb(44100.0 / 512, 44100, 512, Attribution.MinGridScore - 0.5)));
+    }
+}
