@@ -20,7 +20,7 @@ public class BrowserTests
     }
 
     [Fact]
-    public async Task Upload_shows_verdict_plot_and_timeline_in_both_languages()
+    public async Task Upload_shows_verdict_plot_grid_and_timeline_in_both_languages()
     {
         Assert.True(File.Exists(ChromiumPath), $"The browser test needs Debian's chromium at {ChromiumPath} (apt-get install chromium; scripts/setup.sh installs it).");
         var spool = Directory.CreateDirectory(Path.Combine(Path.GetTempPath(), "discern-browser-" + Guid.NewGuid().ToString("N"))).FullName;
@@ -28,7 +28,7 @@ public class BrowserTests
         await app.StartAsync();
         var url = app.Urls.First();
         var clip = Path.Combine(spool, "..", $"discern-browser-clip-{Guid.NewGuid():N}.wav");
-        await File.WriteAllBytesAsync(clip, Fixtures.MusicWav);
+        await File.WriteAllBytesAsync(clip, Fixtures.DecodedMusicWav);
         try
         {
             using var playwright = await Playwright.CreateAsync();
@@ -61,6 +61,9 @@ public class BrowserTests
             var position = await page.EvalOnSelectorAsync<double>("#media", "m => m.currentTime");
             Assert.True(position > 0, "clicking a segment seeks the player");
             Assert.Equal(7, await page.Locator("#facts tr").CountAsync());
+            // The decoder's exact grid is ticked along the spectrum and named in its caption.
+            Assert.True(await page.Locator("#spectrum svg g.grid-line line").CountAsync() > 20);
+            Assert.Contains("44,100 Hz / 512", await page.InnerTextAsync("#peaks"));
             var reasonsEnglish = await page.InnerTextAsync("#reasons");
             // What weighed: each measurement the model weighs, in words, with the way it pushed.
             Assert.True(await page.Locator("#weighed li").CountAsync() >= 1);
@@ -77,6 +80,7 @@ public class BrowserTests
             if (reasonsEnglish.Length > 0) Assert.NotEqual(reasonsEnglish, reasonsFrench);
             Assert.DoesNotContain("lies between", reasonsFrench);
             Assert.Matches("vers l'(IA|humain)", await page.InnerTextAsync("#weighed"));
+            Assert.Contains("multiples exacts", await page.InnerTextAsync("#peaks"));
             await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(ArtifactsDirectory(), "page-fr.png"), FullPage = true });
             await page.ReloadAsync();
             Assert.Equal("Analyser un fichier", await page.InnerTextAsync("#drop-title"));

@@ -29,7 +29,8 @@ const TEXT = {
     timelineTitle: "Along the song", timelineHint: "Each bar is a stretch of the audio; taller and redder means more AI-like. Select a bar to play from there.",
     segment: "{0}–{1}: {2}", segmentNone: "{0}–{1}: not enough sound to judge",
     spectrumTitle: "The fingerprint", spectrumHint: "How far the long-term spectrum stands above its smooth floor. Neural decoders leave evenly spaced spikes here; the marked ones are the strongest peaks found.",
-    axisHz: "frequency (kHz)", axisDb: "dB above floor", peaks: "{0} peaks marked; most regular spacing {1} Hz (strength {2}).", noPeaks: "No marked peaks.", noSpectrum: "No spectrum (the audio was too short or too band-limited).",
+    axisHz: "frequency (kHz)", axisDb: "dB above floor", peaks: "{0} peaks marked; most regular spacing {1} Hz (strength {2}).", noPeaks: "No marked peaks.",
+    grid: "Lines at exact multiples of {0} Hz = {1} Hz / {2} (grid score {3}), ticked along the axis: the frame rate of a neural decoder that makes {2} samples per latent frame.", noSpectrum: "No spectrum (the audio was too short or too band-limited).",
     factsTitle: "The file", format: "Format", codec: "Codec", rate: "Sample rate", channels: "Channels", duration: "Duration", bandwidth: "Effective bandwidth", model: "Model",
     download: "Download the full report (JSON)", again: "Analyse another file",
     caveatTitle: "What this does not prove",
@@ -70,7 +71,8 @@ const TEXT = {
     timelineTitle: "Au fil du morceau", timelineHint: "Chaque barre est un passage de l'audio ; plus elle est haute et rouge, plus il ressemble à de l'IA. Choisissez une barre pour écouter à partir de là.",
     segment: "{0}–{1} : {2}", segmentNone: "{0}–{1} : pas assez de son pour juger",
     spectrumTitle: "L'empreinte", spectrumHint: "De combien le spectre à long terme dépasse son plancher lissé. Les décodeurs neuronaux y laissent des pics régulièrement espacés ; les pics marqués sont les plus forts trouvés.",
-    axisHz: "fréquence (kHz)", axisDb: "dB au-dessus du plancher", peaks: "{0} pics marqués ; espacement le plus régulier {1} Hz (force {2}).", noPeaks: "Aucun pic marqué.", noSpectrum: "Pas de spectre (audio trop court ou bande trop étroite).",
+    axisHz: "fréquence (kHz)", axisDb: "dB au-dessus du plancher", peaks: "{0} pics marqués ; espacement le plus régulier {1} Hz (force {2}).", noPeaks: "Aucun pic marqué.",
+    grid: "Raies aux multiples exacts de {0} Hz = {1} Hz / {2} (score de grille {3}), repérées le long de l'axe : la cadence des trames d'un décodeur neuronal qui produit {2} échantillons par trame latente.", noSpectrum: "Pas de spectre (audio trop court ou bande trop étroite).",
     factsTitle: "Le fichier", format: "Format", codec: "Codec", rate: "Fréquence d'échantillonnage", channels: "Canaux", duration: "Durée", bandwidth: "Bande passante effective", model: "Modèle",
     download: "Télécharger le rapport complet (JSON)", again: "Analyser un autre fichier",
     caveatTitle: "Ce que cela ne prouve pas",
@@ -89,6 +91,8 @@ const TEXT = {
 
 const $ = (id) => document.getElementById(id);
 const SVG = "http://www.w3.org/2000/svg";
+// Grid score from which lines at an exact sub-multiple of a sample rate are a decoder's (Attribution.MinGridScore on the server).
+const MIN_GRID_SCORE = 4;
 let lang = pickLanguage();
 let current = null;      // last finished analysis resource
 let mediaUrl = null;     // object URL of the user's own file, for the player
@@ -322,9 +326,19 @@ function renderSpectrum(v) {
     svg("circle", { cx: x(p.frequencyHz), cy: y(p.prominenceDb), r: 4, fill: "none", stroke: "#c1121f", "stroke-width": 2 }, g);
     svg("title", {}, g).textContent = `${fmtNumber(p.frequencyHz, 0)} Hz, +${fmtNumber(p.prominenceDb, 1)} dB`;
   }
-  $("peaks").textContent = peaks.length
+  // A decoder's exact grid: a tick at each of its lines, along the frequency axis.
+  const grid = v.grid;
+  const gridShown = grid && grid.score >= MIN_GRID_SCORE && grid.spacingHz > 0;
+  if (gridShown) {
+    const ticks = svg("g", { class: "grid-line" }, root);
+    for (let k = Math.ceil(f0 / grid.spacingHz); k * grid.spacingHz <= f1; k++) {
+      svg("line", { x1: x(k * grid.spacingHz), y1: H - B, x2: x(k * grid.spacingHz), y2: H - B - 6, stroke: "#c1121f", "stroke-width": 1 }, ticks);
+    }
+  }
+  $("peaks").textContent = (peaks.length
     ? t("peaks", peaks.length, fmtNumber(v.comb.spacingHz, 1), fmtNumber(v.comb.strength, 2))
-    : t("noPeaks");
+    : t("noPeaks"))
+    + (gridShown ? " " + t("grid", fmtNumber(grid.spacingHz, 2), fmtNumber(grid.sampleRateHz, 0), grid.upsampling, fmtNumber(grid.score, 1)) : "");
 }
 
 function renderFacts(v) {
