@@ -26,10 +26,11 @@ public readonly record struct GridComb(double SpacingHz, int SampleRateHz, int U
 /// percent away, while a spectrum's general peakiness and a musical comb raise right and wrong spacings alike. Exact
 /// positions are what a pitch shift or a speed change destroys, so this names decoders in audio as it left them (or
 /// re-encoded, or resampled); the regularity of <see cref="Fakeprint.DetectComb"/> is what the model weighs.
-/// On the development corpus: 17 of its 40 codec-autoencoder and SongCreator clips show a grid scoring 4 or more
-/// (Deezer's EnCodec reconstructions every 137.8 Hz = 44.1 kHz / 320, or twice that; LAC's every 344.5 Hz = 44.1 kHz / 128;
-/// SongCreator's every 86.1 Hz = 44.1 kHz / 512), against 5 of 84 human clips (synthesised notes tuned exactly to a grid
-/// frequency, such as G2 = 98.0 Hz = 44.1 kHz / 450) (docs/results.md).
+/// On the development corpus a grid scores 4 or more in 15 of Deezer's 20 codec-autoencoder reconstructions (mostly every
+/// 275.6 Hz = 44.1 kHz / 160 for EnCodec, 344.5 Hz = 44.1 kHz / 128 for LAC) and 19 of SongCreator's 23 outputs (150 Hz =
+/// 48 kHz / 320, or 86.1 Hz = 44.1 kHz / 512), in none of the 68 diffusion and Griffin-Lim clips, and in 10 of the 84 human
+/// clips: 6 of SongCreator's 9 prompts, at its outputs' own 150 Hz (the prompts as published went through its decoder),
+/// and 4 of the 75 others (docs/results.md).
 /// </remarks>
 public static class DecoderGrid
 {
