@@ -123,4 +123,21 @@ public class CorpusTests(CorpusFixture corpus) : IClassFixture<CorpusFixture>
         var exceptions = pairs.Where(p => p.Reconstruction <= p.Original).Select(p => $"{p.RelativePath}: {p.Reconstruction:0.000} ≤ {p.Original:0.000}").ToList();
         Assert.True(exceptions.Count <= 2, "reconstructions that do not drift more than their original:\n" + string.Join("\n", exceptions));
     }
+
+    [Fact]
+    public void Codec_reconstructions_carry_an_exact_decoder_grid_that_their_originals_lack()
+    {
+        // The same matched pairs: an EnCodec or LAC decoder leaves lines at an exact sub-multiple of 44.1 kHz that the FMA
+        // original does not have (15 of the 20 reconstructions, none of the 4 originals, on 2026-12-01); Griffin-Lim, which
+        // has no decoder, and the diffusion samples, whose U-Nets end in no upsampling stack, show none.
+        bool Grid(MeasuredEntry m) => m.Measurement!.Grid.Score >= Attribution.MinGridScore;
+        var measured = corpus.Run.AsIs;
+        var codecs = measured.Where(m => m.Entry.Source.StartsWith("deezer-encodec", StringComparison.Ordinal) || m.Entry.Source.StartsWith("deezer-lac", StringComparison.Ordinal)).ToList();
+        Assert.Equal(20, codecs.Count);
+        Assert.True(codecs.Count(Grid) >= 12, $"{codecs.Count(Grid)} of 20 codec reconstructions show a decoder grid");
+        Assert.All(codecs.Where(Grid), m => Assert.Equal(44100, m.Measurement!.Grid.SampleRateHz));
+        var without = measured.Where(m => m.Entry.Source is "fma-deezer" || m.Entry.Source.StartsWith("diffusion-", StringComparison.Ordinal) || m.Entry.Source.StartsWith("deezer-griffin", StringComparison.Ordinal)).ToList();
+        Assert.Equal(72, without.Count);
+        Assert.True(without.Count(Grid) <= 1, "grids where no decoder upsampled: " + string.Join(", ", without.Where(Grid).Select(m => m.Entry.RelativePath)));
+    }
 }
