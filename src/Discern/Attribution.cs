@@ -38,7 +38,10 @@ public static class Attribution
     /// </summary>
     public const double MinGridScore = 4;
 
-    /// <summary>Relative tolerance between an exact grid's spacing and a family's: the grid is exact, the families' rates are.</summary>
+    /// <summary>
+    /// Relative tolerance between a grid's spacing and a family's. Both are exact sub-multiples of a sample rate, so a
+    /// match is equality to rounding; the nearest other candidate spacing lies 0.9 % or more from every family's.
+    /// </summary>
     public const double GridTolerance = 0.005;
 
     /// <summary>

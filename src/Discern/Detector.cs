@@ -86,7 +86,10 @@ public sealed class Detector
         return Decide(m) with { AnalysisSeconds = clock.Elapsed.TotalSeconds };
     }
 
-    /// <summary>The decoder family the comb points to, with how rare so regular a comb is in the training's human music.</summary>
+    /// <summary>
+    /// The decoder an exact grid names, or else the family the comb points to, with how rare so regular a comb is in the
+    /// training's human music.
+    /// </summary>
     private GeneratorGuess Attribute(Measurement measurement)
     {
         if (Attribution.Guess(measurement.Grid) is { } exact) return exact;

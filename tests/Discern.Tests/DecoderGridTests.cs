@@ -49,7 +49,7 @@ public class DecoderGridTests
     [Fact]
     public void Noise_has_no_decoder_grid()
     {
-        // The score compares the best of some 600 exact spacings with the best of as many wrong ones: noise puts either
+        // The score compares the best of some 190 exact spacings with the best of as many wrong ones: noise puts either
         // ahead by chance, but not by the margin that names a decoder.
         var scores = Enumerable.Range(3, 40)
             .Select(seed => DecoderGrid.Detect(Signals.Noise(Bins, seed, amplitude: 1).Select(v => Math.Abs(v)).ToArray(), FirstBinHz, BinHz, 15, 400).Score)

@@ -7,7 +7,7 @@ namespace Discern.Dsp;
 /// <param name="Score">
 /// How far the lines at exactly these frequencies stand above those at slightly wrong spacings, in standard deviations
 /// of the wrong spacings' contrasts, less the best wrong spacing's own: about 0 without a decoder's grid (a musical
-/// comb or a peaky spectrum raises both alike), 4 or more for the codec autoencoders of the development corpus.
+/// comb or a peaky spectrum raises both alike), 4 or more for most of the development corpus's codec autoencoders.
 /// </param>
 public readonly record struct GridComb(double SpacingHz, int SampleRateHz, int Upsampling, double Score);
 
