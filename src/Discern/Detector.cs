@@ -147,6 +147,13 @@ public sealed class Detector
             reasonsList.Add(Reason.NarrowBandForAi(measurement.Input.EffectiveBandwidthHz, Model.MinAiBandwidthHz));
             label = VerdictLabel.Uncertain;
         }
+        // The grid is not weighed (pitch shifts move it, and the development corpus labels decoded prompts human), but a
+        // decoder's exact lines contradict "made by people": say so rather than clear the audio.
+        if (label == VerdictLabel.Human && Attribution.Guess(measurement.Grid) is not null)
+        {
+            reasonsList.Add(Reason.DecoderGrid(measurement.Grid.SpacingHz, measurement.Grid.SampleRateHz, measurement.Grid.Upsampling));
+            label = VerdictLabel.Uncertain;
+        }
         var contributions = Model.Contributions(measurement.Features);
         return verdict with
         {

@@ -26,6 +26,8 @@ public sealed record Reason(string Code, string Message, IReadOnlyDictionary<str
     public const string OutOfTrainingRangeCode = "out-of-training-range";
     /// <summary>The model would say "ai", but the audio has too little band for that accusation to be fair.</summary>
     public const string NarrowBandForAiCode = "narrow-band-for-ai";
+    /// <summary>The model would say "human", but the audio carries a neural decoder's exact grid of lines.</summary>
+    public const string DecoderGridCode = "decoder-grid";
 
     /// <inheritdoc cref="SilentCode"/>
     public static Reason Silent(double floorDbfs) =>
@@ -53,6 +55,11 @@ public sealed record Reason(string Code, string Message, IReadOnlyDictionary<str
     public static Reason NarrowBandForAi(double bandwidthHz, double minimumHz) =>
         Create(NarrowBandForAiCode, $"The audio carries sound only up to {bandwidthHz:0} Hz, as old, lo-fi and low-bitrate recordings do; Discern calls audio AI only when it reaches {minimumHz:0} Hz, because below that most of the band where generators leave their fingerprint is missing.",
             ("bandwidthHz", Math.Round(bandwidthHz)), ("minimumHz", Math.Round(minimumHz)));
+
+    /// <inheritdoc cref="DecoderGridCode"/>
+    public static Reason DecoderGrid(double spacingHz, int sampleRateHz, int upsampling) =>
+        Create(DecoderGridCode, $"The measurements the model weighs point to people, but the long-term spectrum has lines at exact multiples of {spacingHz:0.00} Hz = {sampleRateHz} Hz / {upsampling}, the frame rate of a neural decoder: the audio, or part of it, may have passed through one (a generator, a neural codec or effect), so it is not called human.",
+            ("spacingHz", Math.Round(spacingHz, 2)), ("sampleRateHz", sampleRateHz), ("upsampling", upsampling));
 
     /// <inheritdoc cref="OutOfTrainingRangeCode"/>
     public static Reason OutOfTrainingRange(string feature, string description, double value, double low, double high) =>

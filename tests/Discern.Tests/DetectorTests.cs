@@ -165,6 +165,28 @@ public class DetectorTests
     }
 
     [Fact]
+    public void A_decoder_grid_keeps_audio_the_model_would_call_human_from_being_cleared()
+    {
+        // A model that would call anything human: only the grid rule stands between decoded audio and "human".
+        var model = Detector.Model with { AiThreshold = 0.9999, HumanThreshold = 0.9998, TrainingRanges = [] };
+        var detector = new Detector(model);
+        Verdict Judge(double gridScore) => detector.Decide(new Measurement
+        {
+            Input = new InputFacts("wav", "pcm_s16le", "test", 44100, 2, 20, 20000, null),
+            Features = model.Mean.ToArray(),
+            Grid = new Dsp.GridComb(44100.0 / 512, 44100, 512, gridScore),
+        });
+        Assert.Equal(VerdictLabel.Human, Judge(Attribution.MinGridScore - 1).Label);
+        var decoded = Judge(Attribution.MinGridScore + 2);
+        Assert.Equal(VerdictLabel.Uncertain, decoded.Label);
+        Assert.Null(decoded.Generator);
+        var reason = Assert.Single(decoded.Reasons, r => r.Code == Reason.DecoderGridCode);
+        Assert.Equal("86.13", reason.Values["spacingHz"]);
+        Assert.Equal("44100", reason.Values["sampleRateHz"]);
+        Assert.Equal("512", reason.Values["upsampling"]);
+    }
+
+    [Fact]
     public void Comb_rarity_interpolates_the_human_percentiles_the_model_records()
     {
         var model = Detector.Model with { HumanCombStrengthPercentiles = [0.1, 0.2, 0.4] };
