@@ -44,6 +44,9 @@ public static class Attribution
     /// </summary>
     public const double GridTolerance = 0.005;
 
+    /// <summary>Whether <paramref name="grid"/> is strong enough to be taken as a decoder's (<see cref="MinGridScore"/>).</summary>
+    public static bool IsDecoderGrid(Dsp.GridComb grid) => grid.Score >= MinGridScore && grid.SpacingHz > 0;
+
     /// <summary>
     /// The decoder that an exact grid of lines points to: a known family whose spacing it matches, or the upsampling factor
     /// and rate the spacing divides; null below <see cref="MinGridScore"/>. Unlike a comb's spacing, a grid's is not matched
@@ -51,7 +54,7 @@ public static class Attribution
     /// </summary>
     public static GeneratorGuess? Guess(Dsp.GridComb grid)
     {
-        if (grid.Score < MinGridScore || grid.SpacingHz <= 0) return null;
+        if (!IsDecoderGrid(grid)) return null;
         string where = $"The residual spectrum has lines at exact multiples of {grid.SpacingHz:0.00} Hz = {grid.SampleRateHz} Hz / {grid.Upsampling} (grid score {grid.Score:0.0}), ";
         foreach (var family in Known)
             if (Math.Abs(grid.SpacingHz - family.SpacingHz) <= GridTolerance * family.SpacingHz)

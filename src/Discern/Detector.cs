@@ -149,7 +149,7 @@ public sealed class Detector
         }
         // The grid is not weighed (pitch shifts move it, and the development corpus labels decoded prompts human), but a
         // decoder's exact lines contradict "made by people": say so rather than clear the audio.
-        if (label == VerdictLabel.Human && Attribution.Guess(measurement.Grid) is not null)
+        if (label == VerdictLabel.Human && Attribution.IsDecoderGrid(measurement.Grid))
         {
             reasonsList.Add(Reason.DecoderGrid(measurement.Grid.SpacingHz, measurement.Grid.SampleRateHz, measurement.Grid.Upsampling));
             label = VerdictLabel.Uncertain;
