@@ -63,6 +63,12 @@ public static class Attribution
             where + $"the frame rate of a decoder that makes {grid.Upsampling} samples per latent frame at {grid.SampleRateHz} Hz; no family on record has it.");
     }
 
+    /// <summary>
+    /// The decoder an exact grid names, or else the family the comb points to: a grid is the sharper evidence (exact
+    /// positions, not only regular ones), so it is asked first; null when neither is strong enough.
+    /// </summary>
+    public static GeneratorGuess? Guess(Dsp.GridComb grid, Dsp.CombEstimate comb) => Guess(grid) ?? Guess(comb);
+
     /// <summary>The family that best matches <paramref name="comb"/>, "unknown neural decoder" for a strong comb that matches none, or null for no comb.</summary>
     public static GeneratorGuess? Guess(Dsp.CombEstimate comb)
     {

@@ -92,10 +92,10 @@ public sealed class Detector
     /// </summary>
     private GeneratorGuess Attribute(Measurement measurement)
     {
-        if (Attribution.Guess(measurement.Grid) is { } exact) return exact;
-        var guess = Attribution.Guess(measurement.Comb);
+        var guess = Attribution.Guess(measurement.Grid, measurement.Comb);
         if (guess is null)
             return new GeneratorGuess("unknown AI", 0, "The fingerprint features point to AI, but the residual peaks form no clear comb.");
+        if (Attribution.IsDecoderGrid(measurement.Grid)) return guess;
         int comb = Model.FeatureNames.ToList().IndexOf("comb_strength");
         return comb < 0 || measurement.Features is null ? guess : guess with { Confidence = Model.HumanShareBelow(measurement.Features[comb]) };
     }

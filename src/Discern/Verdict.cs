@@ -99,6 +99,12 @@ public sealed record Verdict
     /// <summary>The best comb of lines at an exact sub-multiple of a sample rate: a decoder's frame rate, when its score is high.</summary>
     public GridComb Grid { get; init; }
 
+    /// <summary>
+    /// Whether <see cref="Grid"/> scores as a decoder's (<see cref="Attribution.MinGridScore"/>), so that a program or the
+    /// page reading the report need not repeat the threshold.
+    /// </summary>
+    public bool DecoderGridFound => Attribution.IsDecoderGrid(Grid);
+
     /// <summary>Scores along the audio.</summary>
     public IReadOnlyList<SegmentScore> Segments { get; init; } = [];
 

@@ -176,9 +176,14 @@ public class DetectorTests
             Features = model.Mean.ToArray(),
             Grid = new Dsp.GridComb(44100.0 / 512, 44100, 512, gridScore),
         });
-        Assert.Equal(VerdictLabel.Human, Judge(Attribution.MinGridScore - 1).Label);
+        var weak = Judge(Attribution.MinGridScore - 1);
+        Assert.Equal(VerdictLabel.Human, weak.Label);
+        Assert.False(weak.DecoderGridFound);
         var decoded = Judge(Attribution.MinGridScore + 2);
         Assert.Equal(VerdictLabel.Uncertain, decoded.Label);
+        // The report says so itself, so the page and other readers need not repeat the threshold.
+        Assert.True(decoded.DecoderGridFound);
+        Assert.Contains("\"decoderGridFound\":true", System.Text.Json.JsonSerializer.Serialize(decoded, new System.Text.Json.JsonSerializerOptions(System.Text.Json.JsonSerializerDefaults.Web)));
         Assert.Null(decoded.Generator);
         var reason = Assert.Single(decoded.Reasons, r => r.Code == Reason.DecoderGridCode);
         Assert.Equal("86.13", reason.Values["spacingHz"]);

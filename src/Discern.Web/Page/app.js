@@ -93,8 +93,6 @@ const TEXT = {
 
 const $ = (id) => document.getElementById(id);
 const SVG = "http://www.w3.org/2000/svg";
-// Grid score from which lines at an exact sub-multiple of a sample rate are a decoder's (Attribution.MinGridScore on the server).
-const MIN_GRID_SCORE = 4;
 let lang = pickLanguage();
 let current = null;      // last finished analysis resource
 let mediaUrl = null;     // object URL of the user's own file, for the player
@@ -330,7 +328,7 @@ function renderSpectrum(v) {
   }
   // A decoder's exact grid: a tick at each of its lines, along the frequency axis.
   const grid = v.grid;
-  const gridShown = grid && grid.score >= MIN_GRID_SCORE && grid.spacingHz > 0;
+  const gridShown = v.decoderGridFound === true && grid && grid.spacingHz > 0;
   if (gridShown) {
     const ticks = svg("g", { class: "grid-line" }, root);
     for (let k = Math.ceil(f0 / grid.spacingHz); k * grid.spacingHz <= f1; k++) {

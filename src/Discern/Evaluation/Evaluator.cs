@@ -274,7 +274,7 @@ public static class Evaluator
         new(m.Entry.RelativePath, m.Entry.IsAi, m.Entry.Source, v.ProbabilityAi, AnalysisReport.LabelName(v.Label), fold, null)
         {
             Generator = m.Entry.Generator,
-            Attributed = (Attribution.Guess(m.Measurement!.Grid) ?? Attribution.Guess(m.Measurement.Comb))?.Family ?? "none",
+            Attributed = Attribution.Guess(m.Measurement!.Grid, m.Measurement.Comb)?.Family ?? "none",
         };
 
     /// <summary>
