@@ -151,7 +151,7 @@ public sealed class Detector
         // decoder's exact lines contradict "made by people": say so rather than clear the audio.
         if (label == VerdictLabel.Human && Attribution.IsDecoderGrid(measurement.Grid))
         {
-            reasonsList.Add(Reason.DecoderGrid(measurement.Grid.SpacingHz, measurement.Grid.SampleRateHz, measurement.Grid.Upsampling));
+            reasonsList.Add(Reason.DecoderGrid(measurement.Grid));
             label = VerdictLabel.Uncertain;
         }
         var contributions = Model.Contributions(measurement.Features);

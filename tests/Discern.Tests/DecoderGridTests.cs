@@ -87,17 +87,56 @@ public class DecoderGridTests
         var decoder = Signals.TransposedConvolution(Signals.Noise(music.Length / 512 + 1, seed: 9, amplitude: 0.1), 512, kernel, bias: 1f);
         var decoded = music.Select((v, i) => v + 0.1f * decoder[i]).ToArray();
 
-        GridComb Measure(float[] samples)
-        {
-            using var wav = new MemoryStream(Signals.Wav(samples, rate, 1));
-            return Detector.Load().AnalyzeAsync(wav).GetAwaiter().GetResult().Grid;
-        }
-        var withDecoder = Measure(decoded);
-        var musicAlone = Measure(music);
+        var withDecoder = MeasureGrid(decoded, rate);
+        var musicAlone = MeasureGrid(music, rate);
         Assert.True(withDecoder.Upsampling == 512, $"found {withDecoder}");
-        Assert.Equal(rate, withDecoder.SampleRateHz);
+        Assert.Equal((rate, 0), (withDecoder.SampleRateHz, withDecoder.PitchShiftSemitones));
         Assert.True(withDecoder.Score >= Attribution.MinGridScore, $"score with the decoder {withDecoder.Score:0.0}");
-        Assert.True(musicAlone.Score < Attribution.MinGridScore, $"score of the music alone {musicAlone.Score:0.0}");
+        Assert.False(Attribution.IsDecoderGrid(musicAlone), $"the music alone: {musicAlone}");
+
+        // Played a semitone lower (the same samples declared at 44.1 kHz · 2^(−1/12) = 41,625 Hz: every frequency, the
+        // lines' included, times 2^(−1/12)), the grid is found again, a semitone down; the music alone still shows none.
+        const int lowered = 41625;
+        var shifted = MeasureGrid(decoded, lowered);
+        Assert.Equal((rate, 512, -1), (shifted.SampleRateHz, shifted.Upsampling, shifted.PitchShiftSemitones));
+        Assert.True(Attribution.IsDecoderGrid(shifted), $"shifted: {shifted}");
+        Assert.False(Attribution.IsDecoderGrid(MeasureGrid(music, lowered)));
+    }
+
+    private static GridComb MeasureGrid(float[] samples, int sampleRateHz)
+    {
+        using var wav = new MemoryStream(Signals.Wav(samples, sampleRateHz, 1));
+        return Detector.Load().AnalyzeAsync(wav).GetAwaiter().GetResult().Grid;
+    }
+
+    [Fact]
+    public void A_grid_moved_by_a_pitch_shift_is_found_where_the_shift_put_it()
+    {
+        // EnCodec-like 44.1 kHz / 320 lines after a pitch shift of one semitone up: every line times 2^(1/12).
+        var residual = ResidualWithTeeth(44100.0 / 320 * Math.Pow(2, 1 / 12.0), seed: 5);
+        var asItIs = DecoderGrid.Detect(residual, FirstBinHz, BinHz, 15, 400);
+        Assert.False(Attribution.IsDecoderGrid(asItIs), $"unshifted: {asItIs}");
+
+        var shifted = DecoderGrid.Detect(residual, FirstBinHz, BinHz, 15, 400, pitchShiftSemitones: 1);
+        Assert.Equal((44100, 320, 1), (shifted.SampleRateHz, shifted.Upsampling, shifted.PitchShiftSemitones));
+        Assert.Equal(137.8125, shifted.DecoderSpacingHz, 6);
+        Assert.Equal(137.8125 * Math.Pow(2, 1 / 12.0), shifted.SpacingHz, 6);
+        Assert.True(shifted.Score >= Attribution.MinShiftedGridScore, $"score {shifted.Score:0.0}");
+        // Looked for a semitone the wrong way, it is not there.
+        Assert.False(Attribution.IsDecoderGrid(DecoderGrid.Detect(residual, FirstBinHz, BinHz, 15, 400, pitchShiftSemitones: -1)));
+    }
+
+    [Fact]
+    public void A_pitch_shifted_decoder_is_named_with_its_shift_and_needs_a_higher_score()
+    {
+        double spacing = 44100.0 / 512 * Math.Pow(2, -1 / 12.0);
+        var dac = Attribution.Guess(new GridComb(spacing, 44100, 512, Attribution.MinShiftedGridScore + 1, -1));
+        Assert.NotNull(dac);
+        Assert.StartsWith("DAC-like", dac.Family);
+        Assert.Contains("moved down 1 semitone", dac.Explanation);
+        // A score that names an unshifted grid does not name a shifted one: each shifted look is another chance for music.
+        Assert.NotNull(Attribution.Guess(new GridComb(44100.0 / 512, 44100, 512, Attribution.MinGridScore)));
+        Assert.Null(Attribution.Guess(new GridComb(spacing, 44100, 512, Attribution.MinGridScore, -1)));
     }
 
     [Fact]

@@ -17,6 +17,7 @@ const TEXT = {
     "reason_unmeasured": "The audio could not be measured.",
     "reason_between-thresholds": "The probability {probability} lies between the thresholds for a human ({humanThreshold}) and an AI ({aiThreshold}) verdict.",
     "reason_decoder-grid": "The measurements the model weighs point to people, but the long-term spectrum has lines at exact multiples of {spacingHz} Hz = {sampleRateHz} Hz / {upsampling}, the frame rate of a neural decoder: the audio, or part of it, may have passed through one (a generator, a neural codec or effect), so it is not called human.",
+    "reason_decoder-grid_shifted": "The measurements the model weighs point to people, but the long-term spectrum has lines at exact multiples of {spacingHz} Hz, the frame rate of a neural decoder ({sampleRateHz} Hz / {upsampling}) moved by {pitchShiftSemitones} semitones: the audio, or part of it, may have passed through one (a generator, a neural codec or effect) and then been pitch-shifted, so it is not called human.",
     "reason_narrow-band-for-ai": "The audio carries sound only up to {bandwidthHz} Hz, as old, lo-fi and low-bitrate recordings do; Discern calls audio AI only when it reaches {minimumHz} Hz, because below that most of the band where generators leave their fingerprint is missing.",
     "reason_out-of-training-range": "This audio is unlike what the model learnt from ({feature} = {value}, outside {low} to {high}): heavy processing, added noise or an unfamiliar kind of audio can do this, so the probability is not trusted.",
     weighedTitle: "What weighed", weighedHint: "The measurements the model weighs, and how far each moved this verdict: towards AI in red, towards people in green.",
@@ -31,7 +32,8 @@ const TEXT = {
     segment: "{0}–{1}: {2}", segmentNone: "{0}–{1}: not enough sound to judge",
     spectrumTitle: "The fingerprint", spectrumHint: "How far the long-term spectrum stands above its smooth floor. Neural decoders leave evenly spaced spikes here; the marked ones are the strongest peaks found.",
     axisHz: "frequency (kHz)", axisDb: "dB above floor", peaks: "{0} peaks marked; most regular spacing {1} Hz (strength {2}).", noPeaks: "No marked peaks.",
-    grid: "Lines at exact multiples of {0} Hz = {1} Hz / {2} (grid score {3}), ticked along the axis: the frame rate of a neural decoder that makes {2} samples per latent frame.", noSpectrum: "No spectrum (the audio was too short or too band-limited).",
+    grid: "Lines at exact multiples of {0} Hz = {1} Hz / {2} (grid score {3}), ticked along the axis: the frame rate of a neural decoder that makes {2} samples per latent frame.",
+    gridShifted: "Lines at exact multiples of {0} Hz (grid score {3}), ticked along the axis: the frame rate of a neural decoder that makes {2} samples per latent frame at {1} Hz, moved by {4} semitones — the audio was pitch-shifted after it was decoded.", noSpectrum: "No spectrum (the audio was too short or too band-limited).",
     factsTitle: "The file", format: "Format", codec: "Codec", rate: "Sample rate", channels: "Channels", duration: "Duration", bandwidth: "Effective bandwidth", model: "Model",
     download: "Download the full report (JSON)", again: "Analyse another file",
     caveatTitle: "What this does not prove",
@@ -60,6 +62,7 @@ const TEXT = {
     "reason_unmeasured": "L'audio n'a pas pu être mesuré.",
     "reason_between-thresholds": "La probabilité {probability} se situe entre les seuils d'un verdict humain ({humanThreshold}) et IA ({aiThreshold}).",
     "reason_decoder-grid": "Les mesures que pèse le modèle désignent des humains, mais le spectre à long terme a des raies aux multiples exacts de {spacingHz} Hz = {sampleRateHz} Hz / {upsampling}, la cadence des trames d'un décodeur neuronal : l'audio, ou une partie, est peut-être passé par l'un d'eux (un générateur, un codec ou un effet neuronal), il n'est donc pas déclaré humain.",
+    "reason_decoder-grid_shifted": "Les mesures que pèse le modèle désignent des humains, mais le spectre à long terme a des raies aux multiples exacts de {spacingHz} Hz, la cadence des trames d'un décodeur neuronal ({sampleRateHz} Hz / {upsampling}) déplacée de {pitchShiftSemitones} demi-tons : l'audio, ou une partie, est peut-être passé par l'un d'eux (un générateur, un codec ou un effet neuronal) puis a été transposé, il n'est donc pas déclaré humain.",
     "reason_narrow-band-for-ai": "L'audio ne contient du son que jusqu'à {bandwidthHz} Hz, comme les enregistrements anciens, lo-fi ou à faible débit ; Discern ne qualifie un audio d'IA que s'il atteint {minimumHz} Hz, car en dessous manque l'essentiel de la bande où les générateurs laissent leur empreinte.",
     "reason_out-of-training-range": "Cet audio ne ressemble pas à ce que le modèle a appris ({feature} = {value}, hors de {low} à {high}) : un traitement lourd, du bruit ajouté ou un type d'audio inconnu peut en être la cause, la probabilité n'est donc pas fiable.",
     weighedTitle: "Ce qui a pesé", weighedHint: "Les mesures que le modèle pèse, et de combien chacune a déplacé ce verdict : vers l'IA en rouge, vers l'humain en vert.",
@@ -74,7 +77,8 @@ const TEXT = {
     segment: "{0}–{1} : {2}", segmentNone: "{0}–{1} : pas assez de son pour juger",
     spectrumTitle: "L'empreinte", spectrumHint: "De combien le spectre à long terme dépasse son plancher lissé. Les décodeurs neuronaux y laissent des pics régulièrement espacés ; les pics marqués sont les plus forts trouvés.",
     axisHz: "fréquence (kHz)", axisDb: "dB au-dessus du plancher", peaks: "{0} pics marqués ; espacement le plus régulier {1} Hz (force {2}).", noPeaks: "Aucun pic marqué.",
-    grid: "Raies aux multiples exacts de {0} Hz = {1} Hz / {2} (score de grille {3}), repérées le long de l'axe : la cadence des trames d'un décodeur neuronal qui produit {2} échantillons par trame latente.", noSpectrum: "Pas de spectre (audio trop court ou bande trop étroite).",
+    grid: "Raies aux multiples exacts de {0} Hz = {1} Hz / {2} (score de grille {3}), repérées le long de l'axe : la cadence des trames d'un décodeur neuronal qui produit {2} échantillons par trame latente.",
+    gridShifted: "Raies aux multiples exacts de {0} Hz (score de grille {3}), repérées le long de l'axe : la cadence des trames d'un décodeur neuronal qui produit {2} échantillons par trame latente à {1} Hz, déplacée de {4} demi-tons — l'audio a été transposé après son décodage.", noSpectrum: "Pas de spectre (audio trop court ou bande trop étroite).",
     factsTitle: "Le fichier", format: "Format", codec: "Codec", rate: "Fréquence d'échantillonnage", channels: "Canaux", duration: "Durée", bandwidth: "Bande passante effective", model: "Modèle",
     download: "Télécharger le rapport complet (JSON)", again: "Analyser un autre fichier",
     caveatTitle: "Ce que cela ne prouve pas",
@@ -114,7 +118,10 @@ function t(key, ...args) {
 
 // A reason arrives with a stable code and invariant-culture values: say it in the page's language, numbers as its reader writes them.
 function reasonText(r) {
-  const template = (TEXT[lang] && TEXT[lang]["reason_" + r.code]) || (lang === "en" ? null : TEXT.en["reason_" + r.code]);
+  // A decoder's grid found only after a pitch shift has its own sentence.
+  const shifted = r.values && r.values.pitchShiftSemitones && r.values.pitchShiftSemitones !== "0";
+  const key = "reason_" + r.code + (shifted && TEXT.en["reason_" + r.code + "_shifted"] ? "_shifted" : "");
+  const template = (TEXT[lang] && TEXT[lang][key]) || (lang === "en" ? null : TEXT.en[key]);
   if (!template) return r.message;
   return template.replace(/\{(\w+)\}/g, (_, name) => {
     const raw = r.values ? r.values[name] : undefined;
@@ -338,7 +345,8 @@ function renderSpectrum(v) {
   $("peaks").textContent = (peaks.length
     ? t("peaks", peaks.length, fmtNumber(v.comb.spacingHz, 1), fmtNumber(v.comb.strength, 2))
     : t("noPeaks"))
-    + (gridShown ? " " + t("grid", fmtNumber(grid.spacingHz, 2), fmtNumber(grid.sampleRateHz, 0), grid.upsampling, fmtNumber(grid.score, 1)) : "");
+    + (gridShown ? " " + t(grid.pitchShiftSemitones ? "gridShifted" : "grid", fmtNumber(grid.spacingHz, 2), fmtNumber(grid.sampleRateHz, 0), grid.upsampling,
+      fmtNumber(grid.score, 1), (grid.pitchShiftSemitones > 0 ? "+" : "") + fmtNumber(grid.pitchShiftSemitones, 0)) : "");
 }
 
 function renderFacts(v) {

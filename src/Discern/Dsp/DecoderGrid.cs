@@ -9,7 +9,15 @@ namespace Discern.Dsp;
 /// of the wrong spacings' contrasts, less the best wrong spacing's own: about 0 without a decoder's grid (a musical
 /// comb or a peaky spectrum raises both alike), 4 or more for most of the development corpus's codec autoencoders.
 /// </param>
-public readonly record struct GridComb(double SpacingHz, int SampleRateHz, int Upsampling, double Score);
+/// <param name="PitchShiftSemitones">
+/// By how many semitones the audio's frequencies were moved since the decoder made it (0 as it left the decoder):
+/// a pitch shift scales every line by <c>2^(s/12)</c>, so <paramref name="SpacingHz"/> is then the decoder's spacing so scaled.
+/// </param>
+public readonly record struct GridComb(double SpacingHz, int SampleRateHz, int Upsampling, double Score, int PitchShiftSemitones = 0)
+{
+    /// <summary>The decoder's own spacing, <see cref="SampleRateHz"/> / <see cref="Upsampling"/>, before any pitch shift (0 when nothing was found).</summary>
+    public double DecoderSpacingHz => Upsampling > 0 ? (double)SampleRateHz / Upsampling : 0;
+}
 
 /// <summary>
 /// Looks for a decoder's lines where the mechanism puts them: a transposed-convolution decoder turns its bias and the
@@ -40,6 +48,13 @@ public static class DecoderGrid
     /// <summary>Relative offsets of the reference spacings from the candidates: off any grid yet close enough to see the same music.</summary>
     private const double MinOffset = 0.004, OffsetRange = 0.03;
 
+    /// <summary>
+    /// Pitch shifts, in semitones, under which a grid is looked for when none shows as the audio is: the whole semitones
+    /// within a tone either way, what people apply. Each look is another chance for music to match by accident, so a
+    /// shifted grid must score higher to count (<see cref="Attribution.MinShiftedGridScore"/>).
+    /// </summary>
+    public static IReadOnlyList<int> PitchShiftsSemitones { get; } = [1, -1, 2, -2];
+
     /// <summary>Fewest whole teeth (a tooth and the trough after it) in the band for a spacing to be tested.</summary>
     public const int MinTeeth = 8;
 
@@ -56,15 +71,21 @@ public static class DecoderGrid
     /// <param name="binHz">Width of one bin.</param>
     /// <param name="minSpacingHz">Smallest spacing considered.</param>
     /// <param name="maxSpacingHz">Largest spacing considered.</param>
-    public static GridComb Detect(ReadOnlySpan<float> residual, double firstBinHz, double binHz, double minSpacingHz, double maxSpacingHz)
+    /// <param name="pitchShiftSemitones">
+    /// Look for the grid as a pitch shift of this many semitones after the decoder would have moved it: every candidate
+    /// and reference spacing is scaled by <c>2^(s/12)</c>. Uploaders shift by whole semitones to dodge detectors; only the
+    /// mechanism's exact positions move, so they can be looked for where the shift put them.
+    /// </param>
+    public static GridComb Detect(ReadOnlySpan<float> residual, double firstBinHz, double binHz, double minSpacingHz, double maxSpacingHz, int pitchShiftSemitones = 0)
     {
+        double frequencyScale = Math.Pow(2, pitchShiftSemitones / 12.0);
         if (residual.Length < 2 || !(binHz > 0)) return default;
         double bandLowHz = firstBinHz, bandHighHz = firstBinHz + (residual.Length - 1) * binHz;
         double bestGrid = double.MinValue, bestOff = double.MinValue, sum = 0, sumSquares = 0;
         int bestIndex = -1, references = 0;
         for (int i = 0; i < Candidates.Length; i++)
         {
-            double spacing = Candidates[i].SpacingHz;
+            double spacing = Candidates[i].SpacingHz * frequencyScale;
             if (spacing < minSpacingHz || spacing > maxSpacingHz || (bandHighHz - bandLowHz) / spacing < MinTeeth + 1) continue;
             double onGrid = Contrast(residual, firstBinHz, binHz, spacing);
             double offGrid = Contrast(residual, firstBinHz, binHz, spacing * (1 + Offsets[i]));
@@ -78,7 +99,7 @@ public static class DecoderGrid
         double mean = sum / references, spread = Math.Sqrt(Math.Max(sumSquares / references - mean * mean, 0));
         if (spread <= 1e-9) return default;
         var (spacingHz, rateHz, upsampling) = Candidates[bestIndex];
-        return new GridComb(spacingHz, rateHz, upsampling, (bestGrid - bestOff) / spread);
+        return new GridComb(spacingHz * frequencyScale, rateHz, upsampling, (bestGrid - bestOff) / spread, pitchShiftSemitones);
     }
 
     /// <summary>Mean residual at the teeth <c>k·spacing</c> minus at the troughs half a spacing later, over the whole teeth in the band.</summary>

@@ -141,7 +141,7 @@ public sealed class AudioMeasurer
             double loHz = Math.Min(_config.BandLowHz, hiHz / 2);
             var residual = extractor.ResidualDb(averager.Total, rate, loHz, hiHz, out double firstBinHz, out double binHz);
             peaks = Fakeprint.FindPeaks(residual, binHz, firstBinHz, _config.PeakThresholdDb, options.MaxPeaks);
-            if (global.Values is not null) grid = DecoderGrid.Detect(residual, firstBinHz, binHz, _config.CombMinSpacingHz, _config.CombMaxSpacingHz);
+            if (global.Values is not null) grid = DetectGrid(residual, firstBinHz, binHz);
             if (options.IncludeSpectrum) spectrum = new ResidualSpectrum(firstBinHz, binHz, residual);
         }
         var usable = segments.Where(s => s.Values is not null).Select(s => s.Values!).ToList();
@@ -181,6 +181,23 @@ public sealed class AudioMeasurer
     /// the files are, higher after every re-encoding and pitch shift measured; docs/results.md "The mean over segments").
     /// The model being linear, a clip's score is then the mean of its segments' scores, but for the comb.
     /// </summary>
+    /// <summary>
+    /// The decoder grid of the audio as it is, or, when that is no decoder's, the strongest found under a whole-semitone
+    /// pitch shift that is one (<see cref="DecoderGrid.PitchShiftsSemitones"/>): pitch shifting moves the lines off their
+    /// exact positions by a known factor, so an evasion by a semitone or two is looked for where it puts them.
+    /// </summary>
+    private GridComb DetectGrid(ReadOnlySpan<float> residual, double firstBinHz, double binHz)
+    {
+        var grid = DecoderGrid.Detect(residual, firstBinHz, binHz, _config.CombMinSpacingHz, _config.CombMaxSpacingHz);
+        if (Attribution.IsDecoderGrid(grid)) return grid;
+        foreach (int semitones in DecoderGrid.PitchShiftsSemitones)
+        {
+            var shifted = DecoderGrid.Detect(residual, firstBinHz, binHz, _config.CombMinSpacingHz, _config.CombMaxSpacingHz, semitones);
+            if (Attribution.IsDecoderGrid(shifted) && (!Attribution.IsDecoderGrid(grid) || shifted.Score > grid.Score)) grid = shifted;
+        }
+        return grid;
+    }
+
     private static double[] ClipFeatures(List<double[]> segments, SpectrumFeatures? longTerm)
     {
         var features = Mean(segments);
