@@ -71,10 +71,12 @@ public static class Attribution
         string where = grid.PitchShiftSemitones == 0
             ? $"The residual spectrum has lines at exact multiples of {grid.SpacingHz:0.00} Hz = {grid.SampleRateHz} Hz / {grid.Upsampling} (grid score {grid.Score:0.0}), "
             : $"The residual spectrum has lines at exact multiples of {grid.SpacingHz:0.00} Hz, which is {grid.SampleRateHz} Hz / {grid.Upsampling} = {grid.DecoderSpacingHz:0.00} Hz moved {ShiftText(grid.PitchShiftSemitones)} (grid score {grid.Score:0.0}; the audio was pitch-shifted after it was decoded), ";
+        // The shift is part of the name: a family's lines a semitone away are the one thing that tells an evasion.
+        string shifted = grid.PitchShiftSemitones == 0 ? "" : $", pitch-shifted {grid.PitchShiftSemitones:+0;-0} semitone{(Math.Abs(grid.PitchShiftSemitones) == 1 ? "" : "s")}";
         foreach (var family in Known)
             if (Math.Abs(grid.DecoderSpacingHz - family.SpacingHz) <= GridTolerance * family.SpacingHz)
-                return new GeneratorGuess(family.Family, grid.SpacingHz, where + $"as a decoder with {family.Why} leaves.");
-        return new GeneratorGuess($"neural decoder, {grid.Upsampling}× upsampling at {grid.SampleRateHz / 1000.0:0.##} kHz", grid.SpacingHz,
+                return new GeneratorGuess(family.Family + shifted, grid.SpacingHz, where + $"as a decoder with {family.Why} leaves.");
+        return new GeneratorGuess($"neural decoder, {grid.Upsampling}× upsampling at {grid.SampleRateHz / 1000.0:0.##} kHz{shifted}", grid.SpacingHz,
             where + $"the frame rate of a decoder that makes {grid.Upsampling} samples per latent frame at {grid.SampleRateHz} Hz; no family on record has it.");
     }
 

@@ -133,6 +133,7 @@ public class DecoderGridTests
         var dac = Attribution.Guess(new GridComb(spacing, 44100, 512, Attribution.MinShiftedGridScore + 1, -1));
         Assert.NotNull(dac);
         Assert.StartsWith("DAC-like", dac.Family);
+        Assert.EndsWith(", pitch-shifted -1 semitone", dac.Family);
         Assert.Contains("moved down 1 semitone", dac.Explanation);
         // A score that names an unshifted grid does not name a shifted one: each shifted look is another chance for music.
         Assert.NotNull(Attribution.Guess(new GridComb(44100.0 / 512, 44100, 512, Attribution.MinGridScore)));

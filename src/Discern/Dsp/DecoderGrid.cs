@@ -31,9 +31,11 @@ public readonly record struct GridComb(double SpacingHz, int SampleRateHz, int U
 /// takes a held note's harmonics, or misses lines whose heights vary from one to the next. This asks whether the residual
 /// is higher at exactly <c>k·rate/K</c> than half a spacing away, for every candidate <c>K</c>, against the same test
 /// at spacings 0.4–3.4 % off every candidate: an exact grid of 40 teeth or more is matched by no spacing a fraction of a
-/// percent away, while a spectrum's general peakiness and a musical comb raise right and wrong spacings alike. Exact
-/// positions are what a pitch shift or a speed change destroys, so this names decoders in audio as it left them (or
-/// re-encoded, or resampled); the regularity of <see cref="Fakeprint.DetectComb"/> is what the model weighs.
+/// percent away, while a spectrum's general peakiness and a musical comb raise right and wrong spacings alike. A pitch
+/// shift moves every line by the same known factor, so a shift of whole semitones can be looked for where it put them
+/// (<c>pitchShiftSemitones</c>); any other change of speed moves them off every candidate. This names decoders in audio as
+/// it left them, re-encoded, resampled or shifted by a semitone or two; the regularity of <see cref="Fakeprint.DetectComb"/>
+/// is what the model weighs.
 /// On the development corpus a grid scores 4 or more in 15 of Deezer's 20 codec-autoencoder reconstructions (mostly every
 /// 275.6 Hz = 44.1 kHz / 160 for EnCodec, 344.5 Hz = 44.1 kHz / 128 for LAC) and 19 of SongCreator's 23 outputs (150 Hz =
 /// 48 kHz / 320, or 86.1 Hz = 44.1 kHz / 512), in none of the 68 diffusion and Griffin-Lim clips, and in 10 of the 84 human
