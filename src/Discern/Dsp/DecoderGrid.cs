@@ -60,8 +60,7 @@ public static class DecoderGrid
     /// <summary>Fewest whole teeth (a tooth and the trough after it) in the band for a spacing to be tested.</summary>
     public const int MinTeeth = 8;
 
-    private static readonly (double SpacingHz, int RateHz, int Upsampling)[] Candidates = BuildCandidates();
-    private static readonly double[] Offsets = BuildOffsets(Candidates.Length);
+    private static readonly (double SpacingHz, int RateHz, int Upsampling, double Offset)[] Candidates = BuildCandidates();
 
     /// <summary>
     /// The best exact grid in <paramref name="residual"/> (dB above the lower envelope, as <see cref="Fakeprint.Residual"/>
@@ -90,7 +89,7 @@ public static class DecoderGrid
             double spacing = Candidates[i].SpacingHz * frequencyScale;
             if (spacing < minSpacingHz || spacing > maxSpacingHz || (bandHighHz - bandLowHz) / spacing < MinTeeth + 1) continue;
             double onGrid = Contrast(residual, firstBinHz, binHz, spacing);
-            double offGrid = Contrast(residual, firstBinHz, binHz, spacing * (1 + Offsets[i]));
+            double offGrid = Contrast(residual, firstBinHz, binHz, spacing * (1 + Candidates[i].Offset));
             if (onGrid > bestGrid) { bestGrid = onGrid; bestIndex = i; }
             bestOff = Math.Max(bestOff, offGrid);
             sum += offGrid;
@@ -100,7 +99,7 @@ public static class DecoderGrid
         if (bestIndex < 0 || references < 2) return default;
         double mean = sum / references, spread = Math.Sqrt(Math.Max(sumSquares / references - mean * mean, 0));
         if (spread <= 1e-9) return default;
-        var (spacingHz, rateHz, upsampling) = Candidates[bestIndex];
+        var (spacingHz, rateHz, upsampling, _) = Candidates[bestIndex];
         return new GridComb(spacingHz * frequencyScale, rateHz, upsampling, (bestGrid - bestOff) / spread, pitchShiftSemitones);
     }
 
@@ -126,10 +125,11 @@ public static class DecoderGrid
         return values[i] + f * (values[i + 1] - values[i]);
     }
 
-    private static (double, int, int)[] BuildCandidates()
+    private static (double, int, int, double)[] BuildCandidates()
     {
         // Every 5-smooth K that puts a rate's lines 10–1,000 Hz apart; a spacing two rates share (44.1 kHz / 512 and
-        // 22.05 kHz / 256) is kept once, with the higher rate.
+        // 22.05 kHz / 256) is kept once, with the higher rate. Each keeps the reference offset of its place in the full
+        // list, so that leaving the spacings near notes out changes no other candidate's test.
         var bySpacing = new SortedDictionary<double, (double, int, int)>();
         foreach (int rate in SampleRatesHz)
             for (int k = rate / 1000; k <= rate / 10; k++)
@@ -140,8 +140,26 @@ public static class DecoderGrid
                 double spacing = Math.Round((double)rate / k, 9);
                 if (rest == 1 && k > 1) bySpacing.TryAdd(spacing, ((double)rate / k, rate, k));
             }
-        return [.. bySpacing.Values];
+        var offsets = BuildOffsets(bySpacing.Count);
+        return [.. bySpacing.Values.Select((c, i) => (c.Item1, c.Item2, c.Item3, offsets[i])).Where(c => !IsNearNote(c.Item1))];
     }
+
+    /// <summary>
+    /// Whether <paramref name="spacingHz"/> lies within <see cref="NoteToleranceCents"/> of an equal-tempered note (A = 440 Hz).
+    /// A note held through a clip puts its harmonics at exact multiples of its pitch, which no test of the residual tells
+    /// from a decoder's lines; such spacings are not candidates. On the development corpus the grids of human music came
+    /// there: 98.0 Hz = 44.1 kHz / 450 (a G2, 0 cents off) and 441 Hz = 44.1 kHz / 100 shifted two semitones down (a G4,
+    /// +4 cents). The decoders' own spacings lie 10–37 cents from every note (275.6 Hz: −10, 86.1 Hz: −24, 150 Hz: +37),
+    /// and the cents from a note do not change under a pitch shift of whole semitones.
+    /// </summary>
+    private static bool IsNearNote(double spacingHz)
+    {
+        double cents = 1200 * Math.Log2(spacingHz / 440);
+        return Math.Abs(cents - 100 * Math.Round(cents / 100)) < NoteToleranceCents;
+    }
+
+    /// <summary>How close to an equal-tempered note, in cents, a spacing must not be (<see cref="IsNearNote"/>).</summary>
+    public const double NoteToleranceCents = 5;
 
     private static double[] BuildOffsets(int count)
     {
