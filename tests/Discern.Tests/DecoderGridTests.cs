@@ -47,6 +47,21 @@ public class DecoderGridTests
     }
 
     [Fact]
+    public void A_note_held_on_a_rate_sub_multiple_is_not_taken_for_a_decoder()
+    {
+        // 44.1 kHz / 450 = 98.0 Hz is a G2 to the cent, and 44.1 kHz / 100 = 441 Hz two semitones down a G4 within 4 cents:
+        // a note held through a clip puts its harmonics there exactly, so neither spacing is a candidate. (A comb as even
+        // as this one to 16 kHz still matches some candidates in a simple ratio to it, 245 Hz = 5/2 · 98 Hz among them; a
+        // real note's harmonics fade, and on the corpus the G2 of warzone2100's menu theme no longer shows a grid.)
+        var g2 = DecoderGrid.Detect(ResidualWithTeeth(44100.0 / 450, seed: 6), FirstBinHz, BinHz, 15, 400);
+        Assert.NotEqual(450, g2.Upsampling);
+        var g4 = DecoderGrid.Detect(ResidualWithTeeth(441 * Math.Pow(2, -2 / 12.0), seed: 7), FirstBinHz, BinHz, 15, 400, pitchShiftSemitones: -2);
+        Assert.NotEqual(100, g4.Upsampling);
+        // The decoders' own spacings lie 10 cents or more from every note: 44.1 kHz / 160 = 275.6 Hz is found.
+        Assert.True(Attribution.IsDecoderGrid(DecoderGrid.Detect(ResidualWithTeeth(44100.0 / 160, seed: 6), FirstBinHz, BinHz, 15, 400)));
+    }
+
+    [Fact]
     public void Noise_has_no_decoder_grid()
     {
         // The score compares the best of some 190 exact spacings with the best of as many wrong ones: noise puts either
