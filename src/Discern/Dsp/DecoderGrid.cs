@@ -38,9 +38,9 @@ public readonly record struct GridComb(double SpacingHz, int SampleRateHz, int U
 /// is what the model weighs.
 /// On the development corpus a grid scores 4 or more in 15 of Deezer's 20 codec-autoencoder reconstructions (mostly every
 /// 275.6 Hz = 44.1 kHz / 160 for EnCodec, 344.5 Hz = 44.1 kHz / 128 for LAC) and 19 of SongCreator's 23 outputs (150 Hz =
-/// 48 kHz / 320, or 86.1 Hz = 44.1 kHz / 512), in none of the 68 diffusion and Griffin-Lim clips, and in 10 of the 84 human
+/// 48 kHz / 320, or 86.1 Hz = 44.1 kHz / 512), in none of the 68 diffusion and Griffin-Lim clips, and in 9 of the 84 human
 /// clips: 6 of SongCreator's 9 prompts, at its outputs' own 150 Hz (the prompts as published went through its decoder),
-/// and 4 of the 75 others (docs/results.md).
+/// and 3 of the 75 others, one of them a semitone away (docs/results.md).
 /// </remarks>
 public static class DecoderGrid
 {
