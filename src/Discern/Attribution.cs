@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace Discern;
 
 /// <summary>
@@ -70,9 +72,9 @@ public static class Attribution
         if (!IsDecoderGrid(grid)) return null;
         string where = grid.PitchShiftSemitones == 0
             ? $"The residual spectrum has lines at exact multiples of {grid.SpacingHz:0.00} Hz = {grid.SampleRateHz} Hz / {grid.Upsampling} (grid score {grid.Score:0.0}), "
-            : $"The residual spectrum has lines at exact multiples of {grid.SpacingHz:0.00} Hz, which is {grid.SampleRateHz} Hz / {grid.Upsampling} = {grid.DecoderSpacingHz:0.00} Hz moved {ShiftText(grid.PitchShiftSemitones)} (grid score {grid.Score:0.0}; the audio was pitch-shifted after it was decoded), ";
+            : $"The residual spectrum has lines at exact multiples of {grid.SpacingHz:0.00} Hz, which is {grid.SampleRateHz} Hz / {grid.Upsampling} = {grid.DecoderSpacingHz:0.00} Hz moved by {Semitones(grid.PitchShiftSemitones)} (grid score {grid.Score:0.0}; the audio was pitch-shifted after it was decoded), ";
         // The shift is part of the name: a family's lines a semitone away are the one thing that tells an evasion.
-        string shifted = grid.PitchShiftSemitones == 0 ? "" : $", pitch-shifted {grid.PitchShiftSemitones:+0;-0} semitone{(Math.Abs(grid.PitchShiftSemitones) == 1 ? "" : "s")}";
+        string shifted = grid.PitchShiftSemitones == 0 ? "" : $", pitch-shifted {Semitones(grid.PitchShiftSemitones)}";
         foreach (var family in Known)
             if (Math.Abs(grid.DecoderSpacingHz - family.SpacingHz) <= GridTolerance * family.SpacingHz)
                 return new GeneratorGuess(family.Family + shifted, grid.SpacingHz, where + $"as a decoder with {family.Why} leaves.");
@@ -80,8 +82,9 @@ public static class Attribution
             where + $"the frame rate of a decoder that makes {grid.Upsampling} samples per latent frame at {grid.SampleRateHz} Hz; no family on record has it.");
     }
 
-    private static string ShiftText(int semitones) =>
-        $"{(semitones > 0 ? "up" : "down")} {Math.Abs(semitones)} semitone{(Math.Abs(semitones) == 1 ? "" : "s")}";
+    /// <summary>A signed number of semitones in words ("+1 semitone", "-2 semitones"), as names and reasons give a shift.</summary>
+    internal static string Semitones(int semitones) =>
+        string.Create(CultureInfo.InvariantCulture, $"{semitones:+0;-0} semitone{(Math.Abs(semitones) == 1 ? "" : "s")}");
 
     /// <summary>
     /// The decoder an exact grid names, or else the family the comb points to: a grid is the sharper evidence (exact

@@ -60,7 +60,7 @@ public sealed record Reason(string Code, string Message, IReadOnlyDictionary<str
     public static Reason DecoderGrid(Dsp.GridComb grid) =>
         Create(DecoderGridCode, grid.PitchShiftSemitones == 0
                 ? (FormattableString)$"The measurements the model weighs point to people, but the long-term spectrum has lines at exact multiples of {grid.SpacingHz:0.00} Hz = {grid.SampleRateHz} Hz / {grid.Upsampling}, the frame rate of a neural decoder: the audio, or part of it, may have passed through one (a generator, a neural codec or effect), so it is not called human."
-                : (FormattableString)$"The measurements the model weighs point to people, but the long-term spectrum has lines at exact multiples of {grid.SpacingHz:0.00} Hz, the frame rate of a neural decoder ({grid.SampleRateHz} Hz / {grid.Upsampling}) moved by {grid.PitchShiftSemitones:+0;-0} semitone(s): the audio, or part of it, may have passed through one (a generator, a neural codec or effect) and then been pitch-shifted, so it is not called human.",
+                : (FormattableString)$"The measurements the model weighs point to people, but the long-term spectrum has lines at exact multiples of {grid.SpacingHz:0.00} Hz, the frame rate of a neural decoder ({grid.SampleRateHz} Hz / {grid.Upsampling}) moved by {Attribution.Semitones(grid.PitchShiftSemitones)}: the audio, or part of it, may have passed through one (a generator, a neural codec or effect) and then been pitch-shifted, so it is not called human.",
             ("spacingHz", Math.Round(grid.SpacingHz, 2)), ("sampleRateHz", grid.SampleRateHz), ("upsampling", grid.Upsampling),
             ("pitchShiftSemitones", grid.PitchShiftSemitones));
 

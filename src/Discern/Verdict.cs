@@ -100,8 +100,8 @@ public sealed record Verdict
     public GridComb Grid { get; init; }
 
     /// <summary>
-    /// Whether <see cref="Grid"/> scores as a decoder's (<see cref="Attribution.MinGridScore"/>), so that a program or the
-    /// page reading the report need not repeat the threshold.
+    /// Whether <see cref="Grid"/> scores as a decoder's (<see cref="Attribution.IsDecoderGrid"/>: a higher score when it was
+    /// found only after a pitch shift), so that a program or the page reading the report need not repeat the thresholds.
     /// </summary>
     public bool DecoderGridFound => Attribution.IsDecoderGrid(Grid);
 

@@ -149,7 +149,7 @@ public class DecoderGridTests
         Assert.NotNull(dac);
         Assert.StartsWith("DAC-like", dac.Family);
         Assert.EndsWith(", pitch-shifted -1 semitone", dac.Family);
-        Assert.Contains("moved down 1 semitone", dac.Explanation);
+        Assert.Contains("moved by -1 semitone", dac.Explanation);
         // A score that names an unshifted grid does not name a shifted one: each shifted look is another chance for music.
         Assert.NotNull(Attribution.Guess(new GridComb(44100.0 / 512, 44100, 512, Attribution.MinGridScore)));
         Assert.Null(Attribution.Guess(new GridComb(spacing, 44100, 512, Attribution.MinGridScore, -1)));

@@ -173,15 +173,6 @@ public sealed class AudioMeasurer
     }
 
     /// <summary>
-    /// The mean of the segments' features, except the comb's, which come from the whole input's long-term spectrum:
-    /// a decoder's lines stay put for the whole song and add up there, while the partials of the music move and blur —
-    /// the reason the published recipe averages over up to three minutes. Per segment, 4.5 s hold too few frames for
-    /// lines 40 dB under the music to stand out. The mean rather than the median: a generator's partials waver in some
-    /// passages more than in others, and the median discarded those passages (held out by source, AUC 0.937 → 0.943 as
-    /// the files are, higher after every re-encoding and pitch shift measured; docs/results.md "The mean over segments").
-    /// The model being linear, a clip's score is then the mean of its segments' scores, but for the comb.
-    /// </summary>
-    /// <summary>
     /// The decoder grid of the audio as it is, or, when that is no decoder's, the strongest found under a whole-semitone
     /// pitch shift that is one (<see cref="DecoderGrid.PitchShiftsSemitones"/>): pitch shifting moves the lines off their
     /// exact positions by a known factor, so an evasion by a semitone or two is looked for where it puts them.
@@ -198,6 +189,15 @@ public sealed class AudioMeasurer
         return grid;
     }
 
+    /// <summary>
+    /// The mean of the segments' features, except the comb's, which come from the whole input's long-term spectrum:
+    /// a decoder's lines stay put for the whole song and add up there, while the partials of the music move and blur —
+    /// the reason the published recipe averages over up to three minutes. Per segment, 4.5 s hold too few frames for
+    /// lines 40 dB under the music to stand out. The mean rather than the median: a generator's partials waver in some
+    /// passages more than in others, and the median discarded those passages (held out by source, AUC 0.937 → 0.943 as
+    /// the files are, higher after every re-encoding and pitch shift measured; docs/results.md "The mean over segments").
+    /// The model being linear, a clip's score is then the mean of its segments' scores, but for the comb.
+    /// </summary>
     private static double[] ClipFeatures(List<double[]> segments, SpectrumFeatures? longTerm)
     {
         var features = Mean(segments);
