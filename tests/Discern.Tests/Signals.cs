@@ -59,6 +59,19 @@ internal static class Signals
         return y;
     }
 
+    /// <summary>
+    /// <paramref name="music"/> with a DAC-like decoder's lines 20 dB under it: one transposed convolution of stride
+    /// <paramref name="stride"/> (a 64-tap random kernel and a bias) over low-rate noise, so its grid lies at exactly
+    /// <c>rate / stride</c>.
+    /// </summary>
+    public static float[] WithDecoderLines(float[] music, int stride = 512)
+    {
+        var rng = new Random(3);
+        var kernel = Enumerable.Range(0, 64).Select(_ => (float)(rng.NextDouble() * 2 - 1)).ToArray();
+        var lines = TransposedConvolution(Noise(music.Length / stride + 1, seed: 9, amplitude: 0.1), stride, kernel, bias: 1f);
+        return music.Select((v, i) => v + 0.1f * lines[i]).ToArray();
+    }
+
     /// <summary>A 16-bit PCM (or 32-bit float) WAV file's bytes for interleaved <paramref name="samples"/>.</summary>
     public static byte[] Wav(float[] samples, int sampleRateHz, int channels, int bits = 16, bool isFloat = false)
     {

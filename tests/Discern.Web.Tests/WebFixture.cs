@@ -47,11 +47,7 @@ internal static class Fixtures
     {
         // Music with a DAC-like decoder's lines 20 dB under it: one transposed convolution of stride 512 at 44.1 kHz,
         // whose grid (every 44100 / 512 Hz) the page ticks along its spectrum.
-        var music = Signals.MusicLike(44100, 12, seed: 3);
-        var rng = new Random(3);
-        var kernel = Enumerable.Range(0, 64).Select(_ => (float)(rng.NextDouble() * 2 - 1)).ToArray();
-        var lines = Signals.TransposedConvolution(Signals.Noise(music.Length / 512 + 1, seed: 9, amplitude: 0.1), 512, kernel, bias: 1f);
-        return Signals.Wav(music.Select((v, i) => v + 0.1f * lines[i]).ToArray(), 44100, 1);
+        return Signals.Wav(Signals.WithDecoderLines(Signals.MusicLike(44100, 12, seed: 3), stride: 512), 44100, 1);
     });
 
     /// <summary>12 s of synthetic music through a synthetic decoder, as 16-bit mono WAV at 44.1 kHz.</summary>
